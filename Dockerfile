@@ -1,0 +1,13 @@
+# Builds the broker from this repository; used by docker-compose.yml.
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+COPY . .
+RUN ./mvnw -B -DskipTests -pl broker-api -am package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 broker
+USER broker
+WORKDIR /app
+COPY --from=build /src/broker-api/target/token-broker.jar /app/token-broker.jar
+EXPOSE 8080
+ENTRYPOINT ["java", "-jar", "/app/token-broker.jar"]
