@@ -1,0 +1,86 @@
+package dev.tokenbroker.api.problem;
+
+import jakarta.validation.ConstraintViolationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every failure of an API request into an RFC 9457 problem with one of the stable
+ * {@link ProblemType}s. Spring MVC's own errors (bad JSON, wrong content type, unknown path, bad
+ * path variable) keep their status and get our type; anything unexpected is a 500 without
+ * details, logged with its stack trace for the operator.
+ */
+@RestControllerAdvice
+public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @ExceptionHandler(ApiProblemException.class)
+    ResponseEntity<ProblemDetail> problem(ApiProblemException exception) {
+        return Problems.response(exception);
+    }
+
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<ProblemDetail> constraintViolation(ConstraintViolationException exception) {
+        return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Invalid request parameters"));
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<ProblemDetail> illegalArgument(IllegalArgumentException exception) {
+        return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Invalid request"));
+    }
+
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<ProblemDetail> accessDenied(AccessDeniedException exception) {
+        return Problems.response(new ApiProblemException(ProblemType.INSUFFICIENT_SCOPE,
+                "The access token lacks the scope for this operation"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception exception) {
+        log.error("Unexpected error while handling an API request", exception);
+        return Problems.response(new ApiProblemException(ProblemType.INTERNAL_ERROR, "Internal error"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return handleExceptionInternal(ex, null, headers, HttpStatusCode.valueOf(400), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        ProblemType type = typeFor(statusCode);
+        ProblemDetail problem = Problems.detail(type, type.title());
+        HttpHeaders responseHeaders = new HttpHeaders();
+        if (headers != null) {
+            responseHeaders.putAll(headers);
+        }
+        responseHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return ResponseEntity.status(type.status()).headers(responseHeaders).body(problem);
+    }
+
+    private static ProblemType typeFor(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> ProblemType.UPSTREAM_UNAVAILABLE;
+            default -> status.is4xxClientError() ? ProblemType.INVALID_REQUEST : ProblemType.INTERNAL_ERROR;
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tokenbroker.api.problem;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The stable problem types of the broker's API (RFC 9457). Clients switch on {@link #uri()};
+ * titles are for humans and may change.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc9457">RFC 9457 Problem Details for HTTP APIs</a>
+ */
+public enum ProblemType {
+    INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST, "The request is malformed"),
+    UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "A valid API access token is required"),
+    INSUFFICIENT_SCOPE("insufficient_scope", HttpStatus.FORBIDDEN, "The access token lacks the scope for this operation"),
+    CONNECTOR_NOT_ALLOWED("connector_not_allowed", HttpStatus.FORBIDDEN, "This client may not use this connector"),
+    RETURN_URL_NOT_ALLOWED("return_url_not_allowed", HttpStatus.BAD_REQUEST, "returnTo is not registered for this client"),
+    NOT_FOUND("not_found", HttpStatus.NOT_FOUND, "No such resource"),
+    UNKNOWN_CONNECTOR("unknown_connector", HttpStatus.NOT_FOUND, "No connector with this id is configured"),
+    NOT_LINKED("not_linked", HttpStatus.NOT_FOUND, "The user has not linked an account at this connector"),
+    REAUTHORIZATION_REQUIRED("reauthorization_required", HttpStatus.CONFLICT,
+            "The user must link the account again"),
+    METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    NOT_ACCEPTABLE("not_acceptable", HttpStatus.NOT_ACCEPTABLE, "No acceptable representation"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported content type"),
+    PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.PAYLOAD_TOO_LARGE, "The request body is too large"),
+    UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE,
+            "The identity provider is unavailable; retry later"),
+    INTERNAL_ERROR("internal_error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+    private final String code;
+    private final HttpStatus status;
+    private final String title;
+
+    ProblemType(String code, HttpStatus status, String title) {
+        this.code = code;
+        this.status = status;
+        this.title = title;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public URI uri() {
+        return URI.create("urn:token-broker:problem:" + code);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tokenbroker.api.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.api.issuer.ApiClientSecrets;
+import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
+import dev.tokenbroker.api.problem.ProblemType;
+import dev.tokenbroker.api.problem.Problems;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Two filter chains: the broker's own OAuth 2.0 token endpoint (Spring Authorization Server,
+ * client credentials only) and the API, a resource server that accepts only the broker's own
+ * signed JWTs. Authentication and scope failures answer with problem+json.
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiSecurityConfiguration {
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
+                                                 ApiClientSecrets secrets) throws Exception {
+        OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
+        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
+        http.securityMatcher(authorizationServer.getEndpointsMatcher())
+                .with(authorizationServer, server -> server.clientAuthentication(clientAuthentication ->
+                        clientAuthentication.authenticationProviders(providers -> {
+                            providers.removeIf(ClientSecretAuthenticationProvider.class::isInstance);
+                            providers.add(0, secretSet);
+                        })))
+                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain apiChain(HttpSecurity http, ObjectMapper json) throws Exception {
+        http.authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers("/v1/connect/**", "/v1/oauth/callback").permitAll()
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")
+                        .anyRequest().authenticated())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Bearer tokens only, no cookies: nothing for CSRF to ride on.
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint((request, response, failure) -> {
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+                            Problems.write(response, json, ProblemType.UNAUTHORIZED, "A valid API access token is required");
+                        })
+                        .accessDeniedHandler((request, response, denied) -> {
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+                            Problems.write(response, json, ProblemType.INSUFFICIENT_SCOPE,
+                                    "The access token lacks the scope for this operation");
+                        }))
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> { })
+                        .authenticationEntryPoint((request, response, failure) -> {
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+                            Problems.write(response, json, ProblemType.UNAUTHORIZED, "The access token is invalid or expired");
+                        }));
+        return http.build();
+    }
+}
