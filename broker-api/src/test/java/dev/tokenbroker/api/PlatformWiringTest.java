@@ -22,8 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The platform as DESIGN.md pins it, asserted on the running application. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@WithTestInfrastructure
+@BrokerApiTest
 class PlatformWiringTest {
 
     @Autowired

@@ -1,8 +1,6 @@
 package dev.tokenbroker.api.issuer;
 
 import com.google.crypto.tink.Aead;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.SecurityContext;
 import java.time.Clock;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -64,14 +62,10 @@ class IssuerConfiguration {
         return new SigningKeyStore(jdbc, transactions, keyEncryptionKey, clock, properties.retiredKeyRetention());
     }
 
+    /** Also the {@code JWKSource} Spring Authorization Server signs with. */
     @Bean
     SigningKeyRing signingKeyRing(SigningKeyStore store, Clock clock, IssuerProperties properties) {
         return new SigningKeyRing(store, clock, properties.keyReloadInterval());
-    }
-
-    @Bean
-    JWKSource<SecurityContext> jwkSource(SigningKeyRing ring) {
-        return ring;
     }
 
     /** Names the signing key in the header, so verifiers pick the right one of several during rotation. */
@@ -84,8 +78,8 @@ class IssuerConfiguration {
     }
 
     @Bean
-    JwtDecoder apiTokenDecoder(JWKSource<SecurityContext> jwkSource) {
-        return OAuth2AuthorizationServerConfiguration.jwtDecoder(jwkSource);
+    JwtDecoder apiTokenDecoder(SigningKeyRing ring) {
+        return OAuth2AuthorizationServerConfiguration.jwtDecoder(ring);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.tokenbroker.api.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
+import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
 import dev.tokenbroker.api.problem.ProblemType;
 import dev.tokenbroker.api.problem.Problems;
 import org.springframework.context.annotation.Bean;
@@ -31,11 +32,14 @@ class ApiSecurityConfiguration {
         OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
         ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
-                .with(authorizationServer, server -> server.clientAuthentication(clientAuthentication ->
-                        clientAuthentication.authenticationProviders(providers -> {
-                            providers.removeIf(ClientSecretAuthenticationProvider.class::isInstance);
-                            providers.add(0, secretSet);
-                        })))
+                .with(authorizationServer, server -> server
+                        .clientAuthentication(clientAuthentication ->
+                                clientAuthentication.authenticationProviders(providers -> {
+                                    providers.removeIf(ClientSecretAuthenticationProvider.class::isInstance);
+                                    providers.add(0, secretSet);
+                                }))
+                        .tokenEndpoint(tokenEndpoint -> tokenEndpoint.accessTokenRequestConverters(
+                                converters -> converters.add(0, new DefaultScopeClientCredentialsConverter()))))
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));

@@ -1,0 +1,34 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.testsupport.WithTestInfrastructure;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The one Spring context shared by the API's integration tests (same annotation, same cached
+ * context): the application on a fresh test database, on a random port, with three API clients.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "broker.clients.test-admin.secret=" + BrokerApiTest.ADMIN_SECRET,
+        "broker.clients.test-admin.scopes=admin,audit:read",
+        "broker.clients.test-backend.secret=" + BrokerApiTest.BACKEND_SECRET,
+        "broker.clients.test-backend.scopes=tokens:read",
+        "broker.clients.test-backend.allowed-connectors=demo,github",
+        "broker.clients.test-app.secret=" + BrokerApiTest.APP_SECRET,
+        "broker.clients.test-app.scopes=connections:write",
+        "broker.clients.test-app.allowed-connectors=demo,github",
+        "broker.clients.test-app.allowed-return-urls=https://app.example/linked,http://localhost:3000/done",
+})
+@WithTestInfrastructure
+@Import(TestKeyEncryptionKey.class)
+public @interface BrokerApiTest {
+    String ADMIN_SECRET = "admin-secret-0123456789abcdef";
+    String BACKEND_SECRET = "backend-secret-0123456789abcdef";
+    String APP_SECRET = "app-secret-0123456789abcdef";
+}
