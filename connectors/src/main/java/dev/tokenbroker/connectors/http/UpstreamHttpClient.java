@@ -10,8 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.List;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +29,10 @@ import java.util.Optional;
  * connect/read timeouts and other I/O errors, HTTP 5xx, HTTP 429, and GitHub's exhausted rate limit
  * (403 with {@code x-ratelimit-remaining: 0}). Everything else is returned for the caller to interpret.
  *
+ * <p>Requests are described with Nimbus {@link HTTPRequest}s but sent with the JDK {@link HttpClient}: it
+ * bounds connect and response time, and sends bodies with any method (GitHub's revocation is a DELETE
+ * with a JSON body, which Nimbus' own transport drops).
+ *
  * <p>Logs method, URL without query, status and duration at DEBUG; never headers or bodies, which carry
  * credentials and tokens.
  */
@@ -34,11 +43,17 @@ public final class UpstreamHttpClient {
     private final String connectorId;
     private final ConnectorTimeouts timeouts;
     private final Clock clock;
+    private final HttpClient client;
 
     public UpstreamHttpClient(String connectorId, ConnectorTimeouts timeouts, Clock clock) {
         this.connectorId = Objects.requireNonNull(connectorId, "connectorId");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeouts.connect())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     public String connectorId() {
@@ -54,15 +69,12 @@ public final class UpstreamHttpClient {
     }
 
     public HTTPResponse send(HTTPRequest request, ConnectorOperation operation) {
-        request.setConnectTimeout(timeouts.connectMillis());
-        request.setReadTimeout(timeouts.readMillis());
-        request.setFollowRedirects(false);
         String target = request.getMethod() + " " + withoutQuery(request.getURI());
         long started = System.nanoTime();
         HTTPResponse response;
         try {
-            response = request.send();
-        } catch (SocketTimeoutException e) {
+            response = transmit(request);
+        } catch (HttpTimeoutException e) {
             log.warn("connector {}: {} timed out after {} ms", connectorId, target, elapsedMillis(started));
             throw ConnectorException.builder(ConnectorErrorKind.TRANSIENT, connectorId, operation)
                     .detail(target + " timed out (connect timeout " + timeouts.connect().toMillis()
@@ -73,6 +85,10 @@ public final class UpstreamHttpClient {
             throw ConnectorException.builder(ConnectorErrorKind.TRANSIENT, connectorId, operation)
                     .detail(target + " failed: " + e.getClass().getSimpleName())
                     .cause(e).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.builder(ConnectorErrorKind.TRANSIENT, connectorId, operation)
+                    .detail(target + " was interrupted").build();
         }
         int status = response.getStatusCode();
         log.debug("connector {}: {} -> {} in {} ms", connectorId, target, status, elapsedMillis(started));
@@ -87,6 +103,23 @@ public final class UpstreamHttpClient {
             log.warn("connector {}: {} -> {}{}", connectorId, target, status, retryAt.map(at -> ", retry at " + at).orElse(""));
             throw failure.build();
         }
+        return response;
+    }
+
+    private HTTPResponse transmit(HTTPRequest request) throws IOException, InterruptedException {
+        String body = request.getBody();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request.getURI())
+                .timeout(timeouts.read())
+                .method(request.getMethod().name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (Map.Entry<String, List<String>> header : request.getHeaderMap().entrySet()) {
+            for (String value : header.getValue()) {
+                builder.header(header.getKey(), value);
+            }
+        }
+        HttpResponse<String> answer = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        HTTPResponse response = new HTTPResponse(answer.statusCode());
+        answer.headers().map().forEach((name, values) -> response.setHeader(name, values.toArray(new String[0])));
+        response.setBody(answer.body());
         return response;
     }
 
