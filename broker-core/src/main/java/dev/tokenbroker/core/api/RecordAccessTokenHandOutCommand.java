@@ -1,0 +1,23 @@
+package dev.tokenbroker.core.api;
+
+import java.util.Objects;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/**
+ * Record that an API client received the access token of the given token version. At most one event per
+ * (client, current token version): repeats are accepted and ignored.
+ */
+public record RecordAccessTokenHandOutCommand(
+        @TargetAggregateIdentifier TokenSetId tokenSetId,
+        String clientId,
+        long tokenVersion,
+        Actor actor,
+        String cause) {
+
+    public RecordAccessTokenHandOutCommand {
+        Objects.requireNonNull(tokenSetId, "tokenSetId");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(cause, "cause");
+    }
+}
