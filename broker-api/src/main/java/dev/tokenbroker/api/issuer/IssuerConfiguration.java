@@ -83,6 +83,11 @@ class IssuerConfiguration {
     }
 
     @Bean
+    dev.tokenbroker.api.security.CallingClient callingClient(ApiClientStore store) {
+        return new dev.tokenbroker.api.security.CallingClient(store);
+    }
+
+    @Bean
     AuthorizationServerSettings authorizationServerSettings() {
         return AuthorizationServerSettings.builder().build();
     }

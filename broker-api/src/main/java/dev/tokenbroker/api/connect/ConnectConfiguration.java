@@ -1,0 +1,34 @@
+package dev.tokenbroker.api.connect;
+
+import com.google.crypto.tink.Aead;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ConnectProperties.class)
+class ConnectConfiguration {
+
+    @Bean
+    ConnectSessionStore connectSessionStore(JdbcTemplate jdbc) {
+        return new ConnectSessionStore(jdbc);
+    }
+
+    @Bean
+    PendingAuthorizationSealer pendingAuthorizationSealer(@Qualifier("keyEncryptionKey") Aead keyEncryptionKey) {
+        return new PendingAuthorizationSealer(keyEncryptionKey);
+    }
+
+    @Bean
+    TokenSetLinker tokenSetLinker(CommandGateway commands) {
+        return new TokenSetLinker(commands);
+    }
+
+    @Bean
+    ConnectUrls connectUrls(ConnectProperties properties) {
+        return new ConnectUrls(properties);
+    }
+}
