@@ -4,6 +4,7 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.tokenbroker.core.crypto.KeyEncryptionKey;
 import java.security.GeneralSecurityException;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -13,8 +14,9 @@ import org.springframework.context.annotation.Bean;
 class TestKeyEncryptionKey {
 
     @Bean
-    Aead keyEncryptionKey() throws GeneralSecurityException {
+    KeyEncryptionKey keyEncryptionKey() throws GeneralSecurityException {
         AeadConfig.register();
-        return KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM).getPrimitive(Aead.class);
+        KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        return new KeyEncryptionKey("test-keyset", keyset.getPrimitive(Aead.class));
     }
 }

@@ -2,7 +2,6 @@ package dev.tokenbroker.api.connect;
 
 import com.google.crypto.tink.Aead;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,7 +17,7 @@ class ConnectConfiguration {
     }
 
     @Bean
-    PendingAuthorizationSealer pendingAuthorizationSealer(@Qualifier("keyEncryptionKey") Aead keyEncryptionKey) {
+    PendingAuthorizationSealer pendingAuthorizationSealer(Aead keyEncryptionKey) {
         return new PendingAuthorizationSealer(keyEncryptionKey);
     }
 

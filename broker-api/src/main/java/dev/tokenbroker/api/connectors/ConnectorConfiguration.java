@@ -51,13 +51,15 @@ class ConnectorConfiguration {
     }
 
     @Bean
-    ConnectorRegistry connectorRegistry(Environment environment, List<ConnectorFactory> factoryBeans) {
+    ConnectorRegistry connectorRegistry(Environment environment, List<ConnectorFactory> factoryBeans,
+                                         List<ConnectorSettingsContribution> contributions) {
         List<ConnectorFactory> factories = new ArrayList<>(factoryBeans);
         for (String className : Binder.get(environment).bind("broker.connector-factories", Bindable.listOf(String.class))
                 .orElse(List.of())) {
             factories.add(loadFactory(className));
         }
         Map<String, String> flat = new LinkedHashMap<>();
+        contributions.forEach(contribution -> flat.putAll(contribution.settings()));
         Binder.get(environment).bind("broker.connectors", Bindable.mapOf(String.class, String.class))
                 .orElse(Map.of())
                 .forEach((key, value) -> flat.put("broker.connectors." + key, value));

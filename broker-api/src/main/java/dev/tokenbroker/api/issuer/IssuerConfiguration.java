@@ -2,7 +2,6 @@ package dev.tokenbroker.api.issuer;
 
 import com.google.crypto.tink.Aead;
 import java.time.Clock;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,7 +56,7 @@ class IssuerConfiguration {
 
     @Bean
     SigningKeyStore signingKeyStore(JdbcTemplate jdbc, TransactionTemplate transactions,
-                                    @Qualifier("keyEncryptionKey") Aead keyEncryptionKey, Clock clock,
+                                    Aead keyEncryptionKey, Clock clock,
                                     IssuerProperties properties) {
         return new SigningKeyStore(jdbc, transactions, keyEncryptionKey, clock, properties.retiredKeyRetention());
     }

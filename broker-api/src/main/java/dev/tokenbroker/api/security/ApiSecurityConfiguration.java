@@ -51,7 +51,7 @@ class ApiSecurityConfiguration {
     SecurityFilterChain apiChain(HttpSecurity http, ObjectMapper json) throws Exception {
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-                        .requestMatchers("/v1/connect/**", "/v1/oauth/callback").permitAll()
+                        .requestMatchers("/v1/connect/**", "/v1/oauth/callback", "/demo/linked").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")

@@ -1,0 +1,48 @@
+package dev.tokenbroker.api.tokens;
+
+import com.google.crypto.tink.Aead;
+import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.crypto.DataKeyCache;
+import dev.tokenbroker.core.crypto.DataKeyStore;
+import dev.tokenbroker.core.crypto.KeyEncryptionKey;
+import dev.tokenbroker.core.crypto.TinkTokenCipher;
+import dev.tokenbroker.core.crypto.TokenCipher;
+import javax.sql.DataSource;
+import org.axonframework.config.ConfigurerModule;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The domain in the application: the event-sourced {@link TokenSet} aggregate on Axon's event
+ * store, and the envelope encryption its command handlers receive as the {@link TokenCipher}
+ * parameter (resolved from this context).
+ */
+@Configuration(proxyBeanMethods = false)
+class TokenSetConfiguration {
+
+    @Bean
+    ConfigurerModule tokenSetAggregate() {
+        return configurer -> configurer.configureAggregate(TokenSet.class);
+    }
+
+    @Bean
+    DataKeyStore dataKeyStore(DataSource dataSource, KeyEncryptionKey keyEncryptionKey) {
+        return new DataKeyStore(dataSource, keyEncryptionKey);
+    }
+
+    @Bean
+    DataKeyCache dataKeyCache() {
+        return DataKeyCache.withDefaults();
+    }
+
+    @Bean
+    TokenCipher tokenCipher(DataKeyStore dataKeys, DataKeyCache cache) {
+        return new TinkTokenCipher(dataKeys, cache);
+    }
+
+    /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */
+    @Bean
+    Aead keyEncryptionKeyAead(KeyEncryptionKey keyEncryptionKey) {
+        return keyEncryptionKey.aead();
+    }
+}
