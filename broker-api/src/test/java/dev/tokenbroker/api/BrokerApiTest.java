@@ -6,7 +6,6 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Import;
 
 /**
  * The one Spring context shared by the API's integration tests (same annotation, same cached
@@ -15,6 +14,9 @@ import org.springframework.context.annotation.Import;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "broker.crypto.kek.generate-into=target/test-kek",
+        "broker.demo.enabled=true",
+        "broker.demo.idp-port=0",
         "broker.clients.test-admin.secret=" + BrokerApiTest.ADMIN_SECRET,
         "broker.clients.test-admin.scopes=admin,audit:read",
         "broker.clients.test-backend.secret=" + BrokerApiTest.BACKEND_SECRET,
@@ -26,7 +28,6 @@ import org.springframework.context.annotation.Import;
         "broker.clients.test-app.allowed-return-urls=https://app.example/linked,http://localhost:3000/done",
 })
 @WithTestInfrastructure
-@Import(TestKeyEncryptionKey.class)
 public @interface BrokerApiTest {
     String ADMIN_SECRET = "admin-secret-0123456789abcdef";
     String BACKEND_SECRET = "backend-secret-0123456789abcdef";
