@@ -1,0 +1,32 @@
+package dev.tokenbroker.projections;
+
+import org.axonframework.config.Configuration;
+import org.axonframework.config.Configurer;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
+
+/**
+ * Registers one {@link PooledStreamingEventProcessor} per read model, reading the event store and
+ * keeping its tokens in the configuration's token store (the {@code JdbcTokenStore}).
+ *
+ * <p>Plain Axon configuration, so the Spring application (as a {@link ConfigurerModule} bean) and
+ * tests on a {@code DefaultConfigurer} configure the processors the same way. Segments let several
+ * broker instances share the work through token claims; a replay runs per segment in parallel.
+ */
+public final class ProjectionProcessors implements ConfigurerModule {
+
+    /** Enough to spread over a few instances; more only costs token rows and claim traffic. */
+    static final int INITIAL_SEGMENT_COUNT = 4;
+
+    /** Events per transaction: fewer commits on a replay, small enough to keep claims fresh. */
+    static final int BATCH_SIZE = 100;
+
+    @Override
+    public void configureModule(Configurer configurer) {
+        configurer.eventProcessing(processing -> ReadModelRebuild.PROCESSING_GROUPS.forEach(group ->
+                processing.registerPooledStreamingEventProcessor(group, Configuration::eventStore,
+                        (axon, builder) -> builder
+                                .initialSegmentCount(INITIAL_SEGMENT_COUNT)
+                                .batchSize(BATCH_SIZE))));
+    }
+}

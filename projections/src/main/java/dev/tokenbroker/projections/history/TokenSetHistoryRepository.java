@@ -1,0 +1,86 @@
+package dev.tokenbroker.projections.history;
+
+import static dev.tokenbroker.projections.jdbc.SqlValues.bigint;
+import static dev.tokenbroker.projections.jdbc.SqlValues.bool;
+import static dev.tokenbroker.projections.jdbc.SqlValues.instant;
+import static dev.tokenbroker.projections.jdbc.SqlValues.integer;
+import static dev.tokenbroker.projections.jdbc.SqlValues.nullableBoolean;
+import static dev.tokenbroker.projections.jdbc.SqlValues.nullableInt;
+import static dev.tokenbroker.projections.jdbc.SqlValues.nullableLong;
+import static dev.tokenbroker.projections.jdbc.SqlValues.scopes;
+import static dev.tokenbroker.projections.jdbc.SqlValues.text;
+import static dev.tokenbroker.projections.jdbc.SqlValues.timestamp;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+import dev.tokenbroker.core.api.Actor;
+import dev.tokenbroker.core.api.TokenSetId;
+
+/**
+ * JDBC access to {@code token_set_history}, append-only. The primary key (token set, sequence number)
+ * makes a redelivered event a no-op ({@code ON CONFLICT DO NOTHING}).
+ */
+public final class TokenSetHistoryRepository {
+
+    private static final String COLUMNS = "token_set_id, sequence_number, event_id, event_type, occurred_at, actor_type,"
+            + " actor_id, connect_session_id, cause, outcome, error_code, detail, client_id, granted_scopes,"
+            + " access_token_expires_at, refresh_token_expires_at, refresh_token_rotated, retry_at, data_key_version,"
+            + " token_version, refresh_token_version";
+
+    private final JdbcTemplate jdbc;
+
+    public TokenSetHistoryRepository(JdbcTemplate jdbc) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
+    }
+
+    void append(TokenSetHistoryEntry entry) {
+        jdbc.update("INSERT INTO token_set_history (" + COLUMNS + ")"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (token_set_id, sequence_number) DO NOTHING",
+                entry.tokenSetId().value(), entry.sequenceNumber(), text(entry.eventId()), text(entry.eventType()),
+                timestamp(entry.occurredAt()), text(entry.actor().type().name()), text(entry.actor().id()),
+                text(entry.actor().connectSessionId()), text(entry.cause()), text(entry.outcome()),
+                text(entry.errorCode()), text(entry.detail()), text(entry.clientId()), scopes(entry.grantedScopes()),
+                timestamp(entry.accessTokenExpiresAt()), timestamp(entry.refreshTokenExpiresAt()),
+                bool(entry.refreshTokenRotated()), timestamp(entry.retryAt()), integer(entry.dataKeyVersion()),
+                bigint(entry.tokenVersion()), bigint(entry.refreshTokenVersion()));
+    }
+
+    /** For a replay from the first event. */
+    void deleteAll() {
+        jdbc.update("DELETE FROM token_set_history");
+    }
+
+    /** The history of one token set, oldest first. */
+    public List<TokenSetHistoryEntry> historyOf(TokenSetId tokenSetId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM token_set_history WHERE token_set_id = ?"
+                + " ORDER BY sequence_number", ROW_MAPPER, tokenSetId.value());
+    }
+
+    private static final RowMapper<TokenSetHistoryEntry> ROW_MAPPER = (rs, rowNum) -> new TokenSetHistoryEntry(
+            new TokenSetId(rs.getObject("token_set_id", UUID.class)),
+            rs.getLong("sequence_number"),
+            rs.getString("event_id"),
+            rs.getString("event_type"),
+            instant(rs, "occurred_at"),
+            new Actor(Actor.Type.valueOf(rs.getString("actor_type")), rs.getString("actor_id"),
+                    rs.getString("connect_session_id")),
+            rs.getString("cause"),
+            rs.getString("outcome"),
+            rs.getString("error_code"),
+            rs.getString("detail"),
+            rs.getString("client_id"),
+            scopes(rs, "granted_scopes"),
+            instant(rs, "access_token_expires_at"),
+            instant(rs, "refresh_token_expires_at"),
+            nullableBoolean(rs, "refresh_token_rotated"),
+            instant(rs, "retry_at"),
+            nullableInt(rs, "data_key_version"),
+            nullableLong(rs, "token_version"),
+            nullableLong(rs, "refresh_token_version"));
+}

@@ -1,0 +1,85 @@
+package dev.tokenbroker.projections.tokenset;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetStatus;
+import dev.tokenbroker.core.crypto.TokenCipher;
+import dev.tokenbroker.core.crypto.TokenMaterialErasedException;
+
+/**
+ * The query side of token sets, answered from {@code token_set_view}: the current access token for the
+ * API, a user's linked accounts, the row the refresh coordinator works from, and the scheduler's due list.
+ *
+ * <p>Reads are eventually consistent with the event store: a caller that just sent a command may see the
+ * state before it for a few milliseconds. The only plaintext that leaves this class is the access token
+ * of {@link CurrentAccessToken.Available}; refresh tokens stay sealed.
+ */
+public final class TokenSetQueries {
+
+    private final TokenSetViewRepository repository;
+    private final TokenCipher cipher;
+
+    public TokenSetQueries(TokenSetViewRepository repository, TokenCipher cipher) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+    }
+
+    /**
+     * The current access token of the user at the connector, decrypted, or why there is none.
+     *
+     * @throws dev.tokenbroker.core.crypto.TokenDecryptionException when the stored ciphertext does not
+     *         authenticate (tampering or a lost data key): a fault, not an expected outcome
+     */
+    public CurrentAccessToken currentAccessToken(String userId, String connectorId) {
+        TokenSetId tokenSetId = TokenSetId.of(userId, connectorId);
+        Optional<TokenSetView> found = repository.find(tokenSetId);
+        if (found.isEmpty()) {
+            return new CurrentAccessToken.NotLinked(userId, connectorId);
+        }
+        TokenSetView view = found.get();
+        if (view.status() == TokenSetStatus.ERASED || view.accessToken() == null) {
+            return new CurrentAccessToken.Erased(tokenSetId, view.erasedAt());
+        }
+        if (view.status() == TokenSetStatus.REVOKED) {
+            return new CurrentAccessToken.Revoked(tokenSetId, view.revokedAt());
+        }
+        if (view.status() == TokenSetStatus.REAUTHORIZATION_REQUIRED) {
+            return new CurrentAccessToken.NeedsReauthorization(tokenSetId, view.reauthorizationReason());
+        }
+        try {
+            return new CurrentAccessToken.Available(tokenSetId, cipher.open(tokenSetId, view.accessToken()),
+                    view.accessTokenExpiresAt(), view.grantedScopes(), view.status(), view.tokenVersion());
+        } catch (TokenMaterialErasedException e) {
+            // The erase is in the event store but this read model has not applied it yet.
+            return new CurrentAccessToken.Erased(tokenSetId, null);
+        }
+    }
+
+    /** The user's token sets, metadata only, ordered by connector id. */
+    public List<TokenSetSummary> tokenSetsOfUser(String userId) {
+        return repository.findByUser(userId).stream().map(TokenSetView::summary).toList();
+    }
+
+    /** The full row, including the sealed refresh token: for the refresh coordinator, not for API answers. */
+    public Optional<TokenSetView> tokenSet(TokenSetId tokenSetId) {
+        return repository.find(tokenSetId);
+    }
+
+    /**
+     * Token sets to refresh now, soonest due first: ACTIVE ones holding a refresh token whose access token
+     * expires before {@code expiringBefore} (the scheduler adds its lead time to the clock), and
+     * REFRESH_FAILING ones whose retry time is at or before {@code now}.
+     */
+    public List<RefreshDue> dueForRefresh(Instant expiringBefore, Instant now, int limit) {
+        Objects.requireNonNull(expiringBefore, "expiringBefore");
+        Objects.requireNonNull(now, "now");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1");
+        }
+        return repository.findDueForRefresh(expiringBefore, now, limit);
+    }
+}

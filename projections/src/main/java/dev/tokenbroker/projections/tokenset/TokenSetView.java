@@ -1,0 +1,81 @@
+package dev.tokenbroker.projections.tokenset;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.tokenbroker.core.api.RefreshFailureKind;
+import dev.tokenbroker.core.api.SealedToken;
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetStatus;
+import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
+
+/**
+ * One row of {@code token_set_view}: the current state of a token set as its events left it.
+ *
+ * <p>Token material is only present as {@link SealedToken}s (ciphertext + data-key version), which
+ * redact themselves in {@code toString()}; all three are {@code null} once the token set is erased.
+ * This is the row the refresh coordinator reads; API callers want {@link TokenSetQueries} instead.
+ *
+ * @param accessTokenExpiresAt  {@code null} when the access token does not expire
+ * @param refreshToken          {@code null} when the IdP issued none, or after erase
+ * @param nextRefreshDueAt      the access-token expiry while ACTIVE with a refresh token, the retry time while
+ *                              REFRESH_FAILING, otherwise {@code null}; the scheduler applies its own lead time
+ * @param version               aggregate sequence number of the last event applied to this row
+ */
+public record TokenSetView(
+        TokenSetId tokenSetId,
+        String userId,
+        String connectorId,
+        TokenSetStatus status,
+        Set<String> grantedScopes,
+        String upstreamSubject,
+        String upstreamDisplayName,
+        int dataKeyVersion,
+        SealedToken accessToken,
+        Instant accessTokenExpiresAt,
+        SealedToken refreshToken,
+        Instant refreshTokenExpiresAt,
+        SealedToken idToken,
+        long tokenVersion,
+        long refreshTokenVersion,
+        Instant linkedAt,
+        Instant lastRefreshedAt,
+        Instant nextRefreshDueAt,
+        RefreshFailure lastFailure,
+        String reauthorizationReason,
+        Instant lastHandedOutAt,
+        Instant revokedAt,
+        UpstreamRevocationOutcome upstreamRevocation,
+        Instant erasedAt,
+        long version,
+        Instant updatedAt) {
+
+    public TokenSetView {
+        Objects.requireNonNull(tokenSetId, "tokenSetId");
+        Objects.requireNonNull(status, "status");
+        grantedScopes = grantedScopes == null ? Set.of() : grantedScopes;
+    }
+
+    /**
+     * The refresh failures since the last successful link or refresh; {@code null} in the view when there are none.
+     *
+     * @param retryAt for transient failures: when the scheduler may try again
+     */
+    public record RefreshFailure(
+            RefreshFailureKind kind,
+            String errorCode,
+            String errorDescription,
+            int consecutiveFailures,
+            Instant failingSince,
+            Instant retryAt) {
+    }
+
+    /** The metadata of this row, without any token material. */
+    public TokenSetSummary summary() {
+        return new TokenSetSummary(tokenSetId, userId, connectorId, status, grantedScopes, upstreamSubject,
+                upstreamDisplayName, accessTokenExpiresAt, refreshTokenExpiresAt, refreshToken != null,
+                tokenVersion, linkedAt, lastRefreshedAt, nextRefreshDueAt, lastFailure, reauthorizationReason,
+                lastHandedOutAt, revokedAt, erasedAt, version);
+    }
+}

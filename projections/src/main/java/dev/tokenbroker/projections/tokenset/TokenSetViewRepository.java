@@ -1,0 +1,264 @@
+package dev.tokenbroker.projections.tokenset;
+
+import static dev.tokenbroker.projections.jdbc.SqlValues.bytes;
+import static dev.tokenbroker.projections.jdbc.SqlValues.instant;
+import static dev.tokenbroker.projections.jdbc.SqlValues.integer;
+import static dev.tokenbroker.projections.jdbc.SqlValues.nullableInt;
+import static dev.tokenbroker.projections.jdbc.SqlValues.scopes;
+import static dev.tokenbroker.projections.jdbc.SqlValues.text;
+import static dev.tokenbroker.projections.jdbc.SqlValues.timestamp;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+import dev.tokenbroker.core.api.AccessTokenHandedOut;
+import dev.tokenbroker.core.api.ReauthorizationRequired;
+import dev.tokenbroker.core.api.RefreshFailureKind;
+import dev.tokenbroker.core.api.SealedToken;
+import dev.tokenbroker.core.api.TokenPurpose;
+import dev.tokenbroker.core.api.TokenRefreshFailed;
+import dev.tokenbroker.core.api.TokenSetErased;
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetLinked;
+import dev.tokenbroker.core.api.TokenSetRefreshed;
+import dev.tokenbroker.core.api.TokenSetRevoked;
+import dev.tokenbroker.core.api.TokenSetStatus;
+import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
+
+/**
+ * JDBC access to {@code token_set_view}.
+ *
+ * <p>Every write is conditional on {@code version < :sequenceNumber} in the statement itself, so a
+ * redelivered or out-of-date event changes nothing, without a read-then-write race. The writes join
+ * the caller's transaction (Spring's {@code DataSourceUtils}): run by the event processor, the row and
+ * the processor's tracking token commit together.
+ */
+public final class TokenSetViewRepository {
+
+    private static final String COLUMNS = "token_set_id, user_id, connector_id, status, granted_scopes, upstream_subject,"
+            + " upstream_display_name, data_key_version, access_token_ciphertext, access_token_key_version,"
+            + " access_token_expires_at, refresh_token_ciphertext, refresh_token_key_version, refresh_token_expires_at,"
+            + " id_token_ciphertext, id_token_key_version, token_version, refresh_token_version, linked_at,"
+            + " last_refreshed_at, next_refresh_due_at, last_failure_kind, last_failure_code, last_failure_description,"
+            + " consecutive_failures, failing_since, retry_at, reauthorization_reason, last_handed_out_at, revoked_at,"
+            + " upstream_revocation, erased_at, version, updated_at";
+
+    private final JdbcTemplate jdbc;
+
+    public TokenSetViewRepository(JdbcTemplate jdbc) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
+    }
+
+    /** A link or relink replaces the whole state; only the time of the last hand-out survives a relink. */
+    void linked(TokenSetLinked event, long sequenceNumber, Instant occurredAt) {
+        boolean refreshable = event.refreshToken() != null && event.accessTokenExpiresAt() != null;
+        jdbc.update("INSERT INTO token_set_view (" + COLUMNS + ") VALUES ("
+                        + "?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?,"
+                        + " NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)"
+                        + " ON CONFLICT (token_set_id) DO UPDATE SET"
+                        + " user_id = EXCLUDED.user_id, connector_id = EXCLUDED.connector_id, status = EXCLUDED.status,"
+                        + " granted_scopes = EXCLUDED.granted_scopes, upstream_subject = EXCLUDED.upstream_subject,"
+                        + " upstream_display_name = EXCLUDED.upstream_display_name,"
+                        + " data_key_version = EXCLUDED.data_key_version,"
+                        + " access_token_ciphertext = EXCLUDED.access_token_ciphertext,"
+                        + " access_token_key_version = EXCLUDED.access_token_key_version,"
+                        + " access_token_expires_at = EXCLUDED.access_token_expires_at,"
+                        + " refresh_token_ciphertext = EXCLUDED.refresh_token_ciphertext,"
+                        + " refresh_token_key_version = EXCLUDED.refresh_token_key_version,"
+                        + " refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,"
+                        + " id_token_ciphertext = EXCLUDED.id_token_ciphertext,"
+                        + " id_token_key_version = EXCLUDED.id_token_key_version,"
+                        + " token_version = EXCLUDED.token_version, refresh_token_version = EXCLUDED.refresh_token_version,"
+                        + " linked_at = EXCLUDED.linked_at, last_refreshed_at = NULL,"
+                        + " next_refresh_due_at = EXCLUDED.next_refresh_due_at,"
+                        + " last_failure_kind = NULL, last_failure_code = NULL, last_failure_description = NULL,"
+                        + " consecutive_failures = 0, failing_since = NULL, retry_at = NULL,"
+                        + " reauthorization_reason = NULL, revoked_at = NULL, upstream_revocation = NULL,"
+                        + " erased_at = NULL, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at"
+                        + " WHERE token_set_view.version < EXCLUDED.version",
+                event.tokenSetId().value(), text(event.userId()), text(event.connectorId()),
+                scopes(event.grantedScopes()), text(event.upstreamSubject()), text(event.upstreamDisplayName()),
+                event.dataKeyVersion(),
+                ciphertext(event.accessToken()), keyVersion(event.accessToken()), timestamp(event.accessTokenExpiresAt()),
+                ciphertext(event.refreshToken()), keyVersion(event.refreshToken()), timestamp(event.refreshTokenExpiresAt()),
+                ciphertext(event.idToken()), keyVersion(event.idToken()),
+                event.tokenVersion(), event.refreshTokenVersion(), timestamp(occurredAt),
+                timestamp(refreshable ? event.accessTokenExpiresAt() : null),
+                sequenceNumber, timestamp(occurredAt));
+    }
+
+    /** A refresh without a refresh token (or ID token, or refresh expiry) keeps the current one. */
+    void refreshed(TokenSetRefreshed event, long sequenceNumber, Instant occurredAt) {
+        jdbc.update("UPDATE token_set_view SET status = 'ACTIVE', granted_scopes = ?,"
+                        + " access_token_ciphertext = ?, access_token_key_version = ?, access_token_expires_at = ?,"
+                        + " refresh_token_ciphertext = COALESCE(?, refresh_token_ciphertext),"
+                        + " refresh_token_key_version = COALESCE(?, refresh_token_key_version),"
+                        + " refresh_token_expires_at = COALESCE(?, refresh_token_expires_at),"
+                        + " id_token_ciphertext = COALESCE(?, id_token_ciphertext),"
+                        + " id_token_key_version = COALESCE(?, id_token_key_version),"
+                        + " token_version = ?, refresh_token_version = ?, last_refreshed_at = ?,"
+                        // the right-hand side sees the old row: COALESCE gives the refresh token after this update
+                        + " next_refresh_due_at = CASE WHEN COALESCE(?, refresh_token_ciphertext) IS NOT NULL THEN ? END,"
+                        + " last_failure_kind = NULL, last_failure_code = NULL, last_failure_description = NULL,"
+                        + " consecutive_failures = 0, failing_since = NULL, retry_at = NULL, reauthorization_reason = NULL,"
+                        + " version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                scopes(event.grantedScopes()),
+                ciphertext(event.accessToken()), keyVersion(event.accessToken()), timestamp(event.accessTokenExpiresAt()),
+                ciphertext(event.refreshToken()), keyVersion(event.refreshToken()),
+                timestamp(event.refreshTokenExpiresAt()),
+                ciphertext(event.idToken()), keyVersion(event.idToken()),
+                event.tokenVersion(), event.refreshTokenVersion(), timestamp(occurredAt),
+                ciphertext(event.refreshToken()), timestamp(event.accessTokenExpiresAt()),
+                sequenceNumber, timestamp(occurredAt),
+                event.tokenSetId().value(), sequenceNumber);
+    }
+
+    /**
+     * A transient failure makes the token set REFRESH_FAILING and due again at the retry time. A permanent
+     * one is recorded but leaves the status to the {@link ReauthorizationRequired} that follows it.
+     */
+    void refreshFailed(TokenRefreshFailed event, long sequenceNumber, Instant occurredAt) {
+        boolean transientFailure = event.kind() == RefreshFailureKind.TRANSIENT;
+        jdbc.update("UPDATE token_set_view SET status = COALESCE(?, status),"
+                        + " last_failure_kind = ?, last_failure_code = ?, last_failure_description = ?,"
+                        + " consecutive_failures = ?, failing_since = COALESCE(failing_since, ?), retry_at = ?,"
+                        + " next_refresh_due_at = ?, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                text(transientFailure ? TokenSetStatus.REFRESH_FAILING.name() : null),
+                text(event.kind().name()), text(event.errorCode()), text(event.errorDescription()),
+                event.consecutiveFailures(), timestamp(occurredAt), timestamp(event.retryAt()),
+                timestamp(transientFailure ? event.retryAt() : null),
+                sequenceNumber, timestamp(occurredAt),
+                event.tokenSetId().value(), sequenceNumber);
+    }
+
+    void reauthorizationRequired(ReauthorizationRequired event, long sequenceNumber, Instant occurredAt) {
+        jdbc.update("UPDATE token_set_view SET status = 'REAUTHORIZATION_REQUIRED', reauthorization_reason = ?,"
+                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                text(event.reason()), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
+    }
+
+    void handedOut(AccessTokenHandedOut event, long sequenceNumber, Instant occurredAt) {
+        jdbc.update("UPDATE token_set_view SET last_handed_out_at = ?, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                timestamp(occurredAt), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
+    }
+
+    void revoked(TokenSetRevoked event, long sequenceNumber, Instant occurredAt) {
+        jdbc.update("UPDATE token_set_view SET status = 'REVOKED', revoked_at = ?, upstream_revocation = ?,"
+                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                timestamp(occurredAt), text(event.upstreamOutcome().name()), sequenceNumber, timestamp(occurredAt),
+                event.tokenSetId().value(), sequenceNumber);
+    }
+
+    /** The data keys are gone, so the ciphertexts are useless; clearing them keeps the read model honest. */
+    void erased(TokenSetErased event, long sequenceNumber, Instant occurredAt) {
+        jdbc.update("UPDATE token_set_view SET status = 'ERASED', erased_at = ?,"
+                        + " access_token_ciphertext = NULL, access_token_key_version = NULL,"
+                        + " refresh_token_ciphertext = NULL, refresh_token_key_version = NULL,"
+                        + " id_token_ciphertext = NULL, id_token_key_version = NULL,"
+                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND version < ?",
+                timestamp(occurredAt), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
+    }
+
+    /** For a replay from the first event. */
+    void deleteAll() {
+        jdbc.update("DELETE FROM token_set_view");
+    }
+
+    public Optional<TokenSetView> find(TokenSetId tokenSetId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM token_set_view WHERE token_set_id = ?",
+                ROW_MAPPER, tokenSetId.value()).stream().findFirst();
+    }
+
+    public List<TokenSetView> findByUser(String userId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM token_set_view WHERE user_id = ? ORDER BY connector_id",
+                ROW_MAPPER, text(userId));
+    }
+
+    /**
+     * ACTIVE token sets with a refresh token whose access token expires before {@code expiringBefore}, and
+     * REFRESH_FAILING ones whose retry time has come, soonest first.
+     */
+    public List<RefreshDue> findDueForRefresh(Instant expiringBefore, Instant now, int limit) {
+        return jdbc.query("SELECT token_set_id, user_id, connector_id, status, next_refresh_due_at,"
+                        + " refresh_token_version, version FROM token_set_view"
+                        + " WHERE next_refresh_due_at IS NOT NULL"
+                        + " AND ((status = 'ACTIVE' AND next_refresh_due_at < ?)"
+                        + "   OR (status = 'REFRESH_FAILING' AND next_refresh_due_at <= ?))"
+                        + " ORDER BY next_refresh_due_at, token_set_id LIMIT ?",
+                (rs, rowNum) -> new RefreshDue(
+                        new TokenSetId(rs.getObject("token_set_id", UUID.class)),
+                        rs.getString("user_id"),
+                        rs.getString("connector_id"),
+                        TokenSetStatus.valueOf(rs.getString("status")),
+                        instant(rs, "next_refresh_due_at"),
+                        rs.getLong("refresh_token_version"),
+                        rs.getLong("version")),
+                timestamp(expiringBefore), timestamp(now), limit);
+    }
+
+    private static final RowMapper<TokenSetView> ROW_MAPPER = (rs, rowNum) -> {
+        String failureKind = rs.getString("last_failure_kind");
+        String revocation = rs.getString("upstream_revocation");
+        return new TokenSetView(
+                new TokenSetId(rs.getObject("token_set_id", UUID.class)),
+                rs.getString("user_id"),
+                rs.getString("connector_id"),
+                TokenSetStatus.valueOf(rs.getString("status")),
+                scopes(rs, "granted_scopes"),
+                rs.getString("upstream_subject"),
+                rs.getString("upstream_display_name"),
+                rs.getInt("data_key_version"),
+                sealed(rs, "access_token", TokenPurpose.ACCESS),
+                instant(rs, "access_token_expires_at"),
+                sealed(rs, "refresh_token", TokenPurpose.REFRESH),
+                instant(rs, "refresh_token_expires_at"),
+                sealed(rs, "id_token", TokenPurpose.ID),
+                rs.getLong("token_version"),
+                rs.getLong("refresh_token_version"),
+                instant(rs, "linked_at"),
+                instant(rs, "last_refreshed_at"),
+                instant(rs, "next_refresh_due_at"),
+                failureKind == null ? null : new TokenSetView.RefreshFailure(
+                        RefreshFailureKind.valueOf(failureKind),
+                        rs.getString("last_failure_code"),
+                        rs.getString("last_failure_description"),
+                        rs.getInt("consecutive_failures"),
+                        instant(rs, "failing_since"),
+                        instant(rs, "retry_at")),
+                rs.getString("reauthorization_reason"),
+                instant(rs, "last_handed_out_at"),
+                instant(rs, "revoked_at"),
+                revocation == null ? null : UpstreamRevocationOutcome.valueOf(revocation),
+                instant(rs, "erased_at"),
+                rs.getLong("version"),
+                instant(rs, "updated_at"));
+    };
+
+    private static SealedToken sealed(ResultSet rs, String prefix, TokenPurpose purpose) throws SQLException {
+        byte[] ciphertext = rs.getBytes(prefix + "_ciphertext");
+        Integer keyVersion = nullableInt(rs, prefix + "_key_version");
+        return ciphertext == null || keyVersion == null ? null : new SealedToken(ciphertext, keyVersion, purpose);
+    }
+
+    private static Object ciphertext(SealedToken token) {
+        return bytes(token == null ? null : token.ciphertext());
+    }
+
+    private static Object keyVersion(SealedToken token) {
+        return integer(token == null ? null : token.keyVersion());
+    }
+}
