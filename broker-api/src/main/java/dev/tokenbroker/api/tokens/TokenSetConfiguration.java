@@ -11,6 +11,8 @@ import javax.sql.DataSource;
 import org.axonframework.config.ConfigurerModule;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import dev.tokenbroker.projections.ProjectionsConfiguration;
 
 /**
  * The domain in the application: the event-sourced {@link TokenSet} aggregate on Axon's event
@@ -18,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
  * parameter (resolved from this context).
  */
 @Configuration(proxyBeanMethods = false)
+@Import(ProjectionsConfiguration.class)
 class TokenSetConfiguration {
 
     @Bean
@@ -38,6 +41,28 @@ class TokenSetConfiguration {
     @Bean
     TokenCipher tokenCipher(DataKeyStore dataKeys, DataKeyCache cache) {
         return new TinkTokenCipher(dataKeys, cache);
+    }
+
+    @Bean
+    HandOutRecorder handOutRecorder(org.springframework.jdbc.core.JdbcTemplate jdbc,
+                                    org.axonframework.commandhandling.gateway.CommandGateway commands,
+                                    java.time.Clock clock) {
+        return new HandOutRecorder(jdbc, commands, clock);
+    }
+
+    @Bean
+    TokenSetRevocation tokenSetRevocation(dev.tokenbroker.projections.tokenset.TokenSetQueries queries, TokenCipher cipher,
+                                          dev.tokenbroker.connectors.ConnectorRegistry connectors,
+                                          org.axonframework.commandhandling.gateway.CommandGateway commands) {
+        return new TokenSetRevocation(queries, cipher, connectors, commands);
+    }
+
+    /** Interim until the refresh coordinator (issue 5) is wired: no on-demand refresh yet. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
+    OnDemandRefresh onDemandRefresh() {
+        return (id, minValidity, clientId) -> new OnDemandRefresh.Result(OnDemandRefresh.Outcome.UPSTREAM_UNAVAILABLE,
+                null, java.time.Duration.ofSeconds(30), "on-demand refresh is not available");
     }
 
     /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */

@@ -1,0 +1,185 @@
+package dev.tokenbroker.api.tokens;
+
+import dev.tokenbroker.api.issuer.ApiClient;
+import dev.tokenbroker.api.issuer.ApiScope;
+import dev.tokenbroker.api.problem.ApiProblemException;
+import dev.tokenbroker.api.problem.ProblemType;
+import dev.tokenbroker.api.security.CallingClient;
+import dev.tokenbroker.connectors.ConnectorRegistry;
+import dev.tokenbroker.core.api.Actor;
+import dev.tokenbroker.core.api.TokenSetCommandRejectedException;
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.crypto.TokenCipherException;
+import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
+import dev.tokenbroker.projections.tokenset.TokenSetQueries;
+import dev.tokenbroker.projections.tokenset.TokenSetSummary;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The backends' side: a user's connections (metadata only), a fresh access token for one of them
+ * (never a refresh token), and unlinking (upstream revocation, then crypto-shredding).
+ */
+@RestController
+final class ConnectionsController {
+
+    static final String USER_ID = "[A-Za-z0-9._:@|+-]{1,128}";
+    static final String CONNECTOR_ID = "[a-z0-9][a-z0-9-]{0,63}";
+
+    private final TokenSetQueries queries;
+    private final CallingClient callingClient;
+    private final ConnectorRegistry connectors;
+    private final OnDemandRefresh onDemandRefresh;
+    private final HandOutRecorder handOuts;
+    private final TokenSetRevocation revocation;
+    private final Clock clock;
+
+    ConnectionsController(TokenSetQueries queries, CallingClient callingClient, ConnectorRegistry connectors,
+                          OnDemandRefresh onDemandRefresh, HandOutRecorder handOuts, TokenSetRevocation revocation,
+                          Clock clock) {
+        this.queries = queries;
+        this.callingClient = callingClient;
+        this.connectors = connectors;
+        this.onDemandRefresh = onDemandRefresh;
+        this.handOuts = handOuts;
+        this.revocation = revocation;
+        this.clock = clock;
+    }
+
+    record Connection(String connector, String status, Set<String> scopes, Instant accessTokenExpiresAt,
+                      Instant refreshTokenExpiresAt, String upstreamSubject, String upstreamDisplayName,
+                      Instant linkedAt, Instant lastRefreshedAt) {
+    }
+
+    record AccessTokenResponse(String access_token, String token_type, Instant expires_at, Long expires_in, String scope) {
+        @Override
+        public String toString() {
+            return "AccessTokenResponse[access_token=<redacted>, expires_at=" + expires_at + "]";
+        }
+    }
+
+    @GetMapping(path = "/v1/users/{userId}/connections", produces = MediaType.APPLICATION_JSON_VALUE)
+    List<Connection> connections(@PathVariable @Pattern(regexp = USER_ID) String userId, Authentication authentication) {
+        ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ, ApiScope.CONNECTIONS_WRITE);
+        return queries.tokenSetsOfUser(userId).stream()
+                .filter(summary -> client.allowsConnector(summary.connectorId()))
+                .filter(summary -> summary.erasedAt() == null)
+                .map(ConnectionsController::connection)
+                .toList();
+    }
+
+    @GetMapping(path = "/v1/users/{userId}/connections/{connector}/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<AccessTokenResponse> token(@PathVariable @Pattern(regexp = USER_ID) String userId,
+                                              @PathVariable @Pattern(regexp = CONNECTOR_ID) String connector,
+                                              @RequestParam(name = "min_validity", defaultValue = "60")
+                                              @Min(0) @Max(86_400) long minValidity,
+                                              Authentication authentication) {
+        ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ);
+        requireKnownAllowedConnector(client, connector);
+        Duration minimum = Duration.ofSeconds(minValidity);
+        CurrentAccessToken.Available token = available(current(userId, connector));
+        if (!token.validFor(minimum, clock.instant())) {
+            OnDemandRefresh.Result result = onDemandRefresh.refresh(token.tokenSetId(), minimum, client.clientId());
+            token = switch (result.outcome()) {
+                case REFRESHED -> result.token() != null ? result.token()
+                        : available(current(userId, connector));
+                case NOT_NEEDED -> available(current(userId, connector));
+                case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(connector);
+                case UPSTREAM_UNAVAILABLE -> throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+                        "The identity provider could not refresh the token; retry later",
+                        result.retryAfter() == null ? Duration.ofSeconds(30) : result.retryAfter());
+            };
+            if (!token.validFor(minimum, clock.instant())) {
+                throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+                        "The identity provider issued a token valid for less than min_validity", Duration.ofSeconds(30));
+            }
+        }
+        try {
+            // Recorded before the token leaves: a hand-out the domain refuses (the set was just erased or
+            // revoked, and the read model has not caught up yet) is not answered with the token.
+            handOuts.record(token.tokenSetId(), client.clientId(), token.tokenVersion());
+        } catch (TokenSetCommandRejectedException e) {
+            throw notLinked(connector);
+        }
+        Instant now = clock.instant();
+        Long expiresIn = token.expiresAt() == null ? null : Math.max(0, Duration.between(now, token.expiresAt()).toSeconds());
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .header("Pragma", "no-cache")
+                .body(new AccessTokenResponse(token.accessToken().reveal(), "Bearer", token.expiresAt(), expiresIn,
+                        String.join(" ", new TreeSet<>(token.grantedScopes()))));
+    }
+
+    @DeleteMapping("/v1/users/{userId}/connections/{connector}")
+    ResponseEntity<Void> unlink(@PathVariable @Pattern(regexp = USER_ID) String userId,
+                                @PathVariable @Pattern(regexp = CONNECTOR_ID) String connector,
+                                Authentication authentication) {
+        ApiClient client = callingClient.require(authentication, ApiScope.CONNECTIONS_WRITE);
+        requireKnownAllowedConnector(client, connector);
+        TokenSetId id = TokenSetId.of(userId, connector);
+        if (!revocation.revokeAndErase(id, Actor.apiClient(client.clientId()), "unlinked through the token API")) {
+            throw notLinked(connector);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private CurrentAccessToken current(String userId, String connector) {
+        try {
+            return queries.currentAccessToken(userId, connector);
+        } catch (TokenCipherException e) {
+            // Erased (crypto-shredded) while the read model still shows the old row.
+            throw notLinked(connector);
+        }
+    }
+
+    private void requireKnownAllowedConnector(ApiClient client, String connector) {
+        callingClient.requireConnector(client, connector);
+        if (connectors.find(connector).isEmpty()) {
+            throw new ApiProblemException(ProblemType.UNKNOWN_CONNECTOR, "No connector '" + connector + "'");
+        }
+    }
+
+    private static CurrentAccessToken.Available available(CurrentAccessToken current) {
+        if (current instanceof CurrentAccessToken.Available available) {
+            return available;
+        }
+        if (current instanceof CurrentAccessToken.NeedsReauthorization needs) {
+            throw reauthorizationRequired(needs.tokenSetId().toString());
+        }
+        throw new ApiProblemException(ProblemType.NOT_LINKED,
+                "The user has no linked account at this connector; create a connect session to link one");
+    }
+
+    private static ApiProblemException reauthorizationRequired(String connector) {
+        return new ApiProblemException(ProblemType.REAUTHORIZATION_REQUIRED,
+                "The user's grant at the identity provider ended. Create a connect session (POST /v1/connect-sessions) "
+                        + "for this user and connector and send the user through it to link again.");
+    }
+
+    private static ApiProblemException notLinked(String connector) {
+        return new ApiProblemException(ProblemType.NOT_LINKED, "The user has no linked account at connector '"
+                + connector + "'");
+    }
+
+    private static Connection connection(TokenSetSummary summary) {
+        return new Connection(summary.connectorId(), summary.status().name(), summary.grantedScopes(),
+                summary.accessTokenExpiresAt(), summary.refreshTokenExpiresAt(), summary.upstreamSubject(),
+                summary.upstreamDisplayName(), summary.linkedAt(), summary.lastRefreshedAt());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tokenbroker.api.tokens;
+
+import dev.tokenbroker.core.api.Actor;
+import dev.tokenbroker.core.api.RecordAccessTokenHandOutCommand;
+import dev.tokenbroker.core.api.TokenSetId;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Records each access token handed out as an event, at most once per (client, token set,
+ * access-token version): a small in-memory set answers repeat calls without a query; the
+ * {@code token_hand_out} table's primary key decides across instances.
+ */
+public final class HandOutRecorder {
+
+    private static final int REMEMBERED = 10_000;
+
+    private final JdbcTemplate jdbc;
+    private final CommandGateway commands;
+    private final Clock clock;
+    private final Set<String> recorded = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
+
+    public HandOutRecorder(JdbcTemplate jdbc, CommandGateway commands, Clock clock) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public void record(TokenSetId tokenSetId, String clientId, long tokenVersion) {
+        String key = tokenSetId + "/" + clientId + "/" + tokenVersion;
+        if (recorded.contains(key)) {
+            return;
+        }
+        int inserted = jdbc.update("insert into token_hand_out (client_id, token_set_id, token_version, handed_out_at) "
+                        + "values (?, ?, ?, ?) on conflict do nothing",
+                clientId, tokenSetId.value(), tokenVersion, Timestamp.from(clock.instant()));
+        if (inserted == 1) {
+            try {
+                commands.sendAndWait(new RecordAccessTokenHandOutCommand(tokenSetId, clientId, tokenVersion,
+                        Actor.apiClient(clientId), "token API"));
+            } catch (RuntimeException e) {
+                // Not recorded: let the next hand-out try again rather than lose the audit record.
+                jdbc.update("delete from token_hand_out where client_id = ? and token_set_id = ? and token_version = ?",
+                        clientId, tokenSetId.value(), tokenVersion);
+                throw e;
+            }
+        }
+        recorded.add(key);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tokenbroker.api.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenbroker.api.ApiClients;
+import dev.tokenbroker.api.BrokerApiTest;
+import dev.tokenbroker.api.DemoLinking;
+import dev.tokenbroker.core.api.AccessTokenHandedOut;
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetRevoked;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@BrokerApiTest
+class TokenApiTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    EventStore eventStore;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    ApiClients api;
+    String appToken;
+    String backendToken;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        api = new ApiClients(port);
+        appToken = api.accessToken("test-app", BrokerApiTest.APP_SECRET);
+        backendToken = api.accessToken("test-backend", BrokerApiTest.BACKEND_SECRET);
+    }
+
+    @Test
+    void handsOutTheCurrentAccessTokenWithoutCachingAndRecordsEachVersionOnce() throws Exception {
+        new DemoLinking(api).link(appToken, "erin", "erin-upstream");
+        HttpResponse<String> first = awaitToken("erin");
+
+        assertThat(first.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        JsonNode body = api.json(first);
+        assertThat(body.get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(body.get("access_token").asText()).isNotBlank();
+        assertThat(body.get("expires_in").asLong()).isPositive();
+        assertThat(body.has("refresh_token")).isFalse();
+        assertThat(first.body()).doesNotContain("refresh");
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(api.get("/v1/users/erin/connections/demo/token", backendToken).statusCode()).isEqualTo(200);
+        }
+        List<Object> payloads = eventStore.readEvents(TokenSetId.of("erin", "demo").toString()).asStream()
+                .map(message -> (Object) message.getPayload()).toList();
+        assertThat(payloads).filteredOn(AccessTokenHandedOut.class::isInstance).hasSize(1);
+        AccessTokenHandedOut handedOut = (AccessTokenHandedOut) payloads.stream()
+                .filter(AccessTokenHandedOut.class::isInstance).findFirst().orElseThrow();
+        assertThat(handedOut.clientId()).isEqualTo("test-backend");
+    }
+
+    @Test
+    void listsConnectionsAsMetadataOnly() throws Exception {
+        new DemoLinking(api).link(appToken, "frank", "frank-upstream");
+        awaitToken("frank");
+        String accessToken = api.json(api.get("/v1/users/frank/connections/demo/token", backendToken))
+                .get("access_token").asText();
+
+        HttpResponse<String> listed = api.get("/v1/users/frank/connections", appToken);
+
+        assertThat(listed.statusCode()).isEqualTo(200);
+        JsonNode connections = api.json(listed);
+        assertThat(connections).hasSize(1);
+        assertThat(connections.get(0).get("connector").asText()).isEqualTo("demo");
+        assertThat(connections.get(0).get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(connections.get(0).get("upstreamSubject").asText()).isEqualTo("frank-upstream");
+        assertThat(listed.body()).doesNotContain(accessToken);
+    }
+
+    @Test
+    void unlinkingRevokesUpstreamErasesAndThenTheTokenIsGone() throws Exception {
+        new DemoLinking(api).link(appToken, "grace", "grace-upstream");
+        String accessToken = api.json(awaitToken("grace")).get("access_token").asText();
+
+        HttpResponse<String> deleted = api.send("DELETE", "/v1/users/grace/connections/demo", appToken, null, null);
+
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        TokenSetRevoked revoked = (TokenSetRevoked) eventStore.readEvents(TokenSetId.of("grace", "demo").toString())
+                .asStream().map(message -> (Object) message.getPayload()).filter(TokenSetRevoked.class::isInstance)
+                .findFirst().orElseThrow();
+        assertThat(revoked.upstreamOutcome().name()).isEqualTo("REVOKED");
+        // At once, even before the read model catches up: the data keys are gone.
+        HttpResponse<String> gone = api.get("/v1/users/grace/connections/demo/token", backendToken);
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(api.json(gone).get("type").asText()).isEqualTo("urn:token-broker:problem:not_linked");
+        assertNoTableContains(accessToken);
+        assertThat(api.send("DELETE", "/v1/users/grace/connections/demo", appToken, null, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void anAdminErasesEveryTokenSetOfAUser() throws Exception {
+        new DemoLinking(api).link(appToken, "heidi", "heidi-upstream");
+        awaitToken("heidi");
+        String admin = api.accessToken("test-admin", BrokerApiTest.ADMIN_SECRET);
+
+        assertThat(api.send("DELETE", "/v1/users/heidi", appToken, null, null).statusCode()).isEqualTo(403);
+        assertThat(api.send("DELETE", "/v1/users/heidi", admin, null, null).statusCode()).isEqualTo(204);
+
+        assertThat(api.get("/v1/users/heidi/connections/demo/token", backendToken).statusCode()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.json(api.get("/v1/users/heidi/connections", appToken))).isEmpty());
+    }
+
+    @Test
+    void tokensOnlyForAllowedConnectorsAndWithTheRightScope() throws Exception {
+        HttpResponse<String> notAllowed = api.get("/v1/users/erin/connections/google/token", backendToken);
+        assertThat(notAllowed.statusCode()).isEqualTo(403);
+        assertThat(api.json(notAllowed).get("type").asText()).isEqualTo("urn:token-broker:problem:connector_not_allowed");
+
+        HttpResponse<String> wrongScope = api.get("/v1/users/erin/connections/demo/token", appToken);
+        assertThat(wrongScope.statusCode()).isEqualTo(403);
+        assertThat(api.json(wrongScope).get("type").asText()).isEqualTo("urn:token-broker:problem:insufficient_scope");
+
+        HttpResponse<String> neverLinked = api.get("/v1/users/nobody-here/connections/demo/token", backendToken);
+        assertThat(neverLinked.statusCode()).isEqualTo(404);
+        assertThat(api.json(neverLinked).get("type").asText()).isEqualTo("urn:token-broker:problem:not_linked");
+    }
+
+    private HttpResponse<String> awaitToken(String userId) {
+        // The read model follows the event store asynchronously (a pooled streaming processor).
+        return await().atMost(Duration.ofSeconds(10)).until(
+                () -> api.get("/v1/users/" + userId + "/connections/demo/token", backendToken),
+                response -> response.statusCode() == 200);
+    }
+
+    private void assertNoTableContains(String value) {
+        for (String table : jdbc.queryForList(
+                "select table_name from information_schema.tables where table_schema = 'public'", String.class)) {
+            List<byte[]> rows = jdbc.query("select convert_to(t::text, 'UTF8') from " + table + " t",
+                    (rs, row) -> rs.getBytes(1));
+            for (byte[] row : rows) {
+                assertThat(new String(row, StandardCharsets.UTF_8)).as(table).doesNotContain(value);
+            }
+        }
+    }
+}
