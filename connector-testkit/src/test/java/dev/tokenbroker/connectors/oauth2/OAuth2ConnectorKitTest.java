@@ -15,7 +15,7 @@ import java.util.Map;
  * server: no ID token validation, account from the userinfo endpoint, client_secret_post. (Its authorization
  * endpoint insists on the openid scope, so that is requested; the plain OAuth 2.0 connector ignores the ID token.)
  */
-class OAuth2ConnectorKitTest extends ConnectorTestKit {
+public class OAuth2ConnectorKitTest extends ConnectorTestKit {
 
     static final MockOAuth2ServerSimulation IDP = new MockOAuth2ServerSimulation();
 

@@ -46,7 +46,9 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
     private final String clientSecret = "mock-secret-" + UUID.randomUUID();
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final AtomicReference<CannedResponse> nextTokenResponse = new AtomicReference<>();
-    private String subject;
+    // Fixed for the simulation's life: consent() queues a token callback for it, and a check that never exchanges
+    // the code leaves that callback queued for the next token request.
+    private final String subject = "user-" + UUID.randomUUID();
 
     public MockOAuth2ServerSimulation() {
         server = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\":false,\"rotateRefreshToken\":true}"),
@@ -67,7 +69,6 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
         drainRequests();
         requests.clear();
         nextTokenResponse.set(null);
-        subject = "user-" + UUID.randomUUID();
     }
 
     @Override

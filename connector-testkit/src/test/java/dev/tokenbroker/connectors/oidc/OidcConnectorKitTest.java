@@ -9,7 +9,7 @@ import dev.tokenbroker.connectors.testkit.SimulatedIdp;
 import java.util.Map;
 
 /** The generic OIDC connector, configured by issuer only, against NAV's mock-oauth2-server. */
-class OidcConnectorKitTest extends ConnectorTestKit {
+public class OidcConnectorKitTest extends ConnectorTestKit {
 
     static final MockOAuth2ServerSimulation IDP = new MockOAuth2ServerSimulation();
 
