@@ -170,6 +170,20 @@ public abstract class ConnectorTestKit {
     }
 
     @Test
+    public void codeExchangeRejectsAnIdTokenForAnotherNonce() {
+        AuthorizationStart start = connector.startAuthorization(idp().redirectUri());
+        assumeThat(start.pending().nonce()).as("OIDC connectors only").isPresent();
+        URI callback = idp().consent(start.authorizationUri());
+        // Same browser session, but the ID token answers another authorization request (replay).
+        PendingAuthorization replayed = new PendingAuthorization(start.pending().state(), start.pending().codeVerifier(),
+                connector.startAuthorization(idp().redirectUri()).pending().nonce(), start.pending().redirectUri(),
+                start.pending().requestedScope());
+
+        ConnectorException failure = expectFailure(() -> connector.exchange(callback, replayed));
+        assertThat(failure.kind()).isEqualTo(ConnectorErrorKind.INVALID_RESPONSE);
+    }
+
+    @Test
     public void codeExchangeWithAMismatchedRedirectUriIsAConfigurationError() {
         AuthorizationStart start = connector.startAuthorization(idp().redirectUri());
         URI callback = idp().consent(start.authorizationUri());
