@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * milliseconds; at most 1 minute). Each type adds its own, declared by its factory:
  * <ul>
  *   <li>{@code oauth2}: {@code authorization-uri}, {@code token-uri} (required), {@code revocation-uri},
- *       {@code userinfo-uri}, {@code userinfo-subject-claim}, {@code userinfo-name-claim}, {@code issuer},
+ *       {@code userinfo-uri}, {@code userinfo-subject-claim}, {@code userinfo-name-claims}, {@code issuer},
  *       {@code client-authentication} ({@code basic}|{@code post}), {@code scope-separator}, {@code pkce},
  *       {@code authorization-parameters.<name>}, {@code token-parameters.<name>}</li>
  *   <li>{@code oidc}: {@code issuer} (required; discovery), {@code client-authentication}, {@code pkce},
