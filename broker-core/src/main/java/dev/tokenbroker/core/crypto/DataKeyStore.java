@@ -57,8 +57,21 @@ public final class DataKeyStore {
     private final Map<String, KeyEncryptionKey> previousKeks = new ConcurrentHashMap<>();
 
     public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek) {
+        this(dataSource, kek, List.of());
+    }
+
+    /**
+     * With KEKs of an unfinished rotation (e.g. the previous KMS key URI after a restart with the new one), used
+     * only to unwrap data keys whose {@code kek_id} names them; new and rewrapped keys always use {@code kek}.
+     */
+    public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek, List<KeyEncryptionKey> previousKeks) {
         this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
         this.kek = Objects.requireNonNull(kek, "kek");
+        for (KeyEncryptionKey previous : previousKeks) {
+            if (!previous.id().equals(kek.id())) {
+                this.previousKeks.put(previous.id(), previous);
+            }
+        }
     }
 
     /** The KEK that wraps new and rewrapped data keys. */
