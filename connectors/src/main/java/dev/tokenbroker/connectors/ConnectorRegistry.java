@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * milliseconds; at most 1 minute). Each type adds its own, declared by its factory:
  * <ul>
  *   <li>{@code oauth2}: {@code authorization-uri}, {@code token-uri} (required), {@code revocation-uri},
- *       {@code userinfo-uri}, {@code userinfo-subject-claim}, {@code userinfo-name-claim}, {@code issuer},
+ *       {@code userinfo-uri}, {@code userinfo-subject-claim}, {@code userinfo-name-claims}, {@code issuer},
  *       {@code client-authentication} ({@code basic}|{@code post}), {@code scope-separator}, {@code pkce},
  *       {@code authorization-parameters.<name>}, {@code token-parameters.<name>}</li>
  *   <li>{@code oidc}: {@code issuer} (required; discovery), {@code client-authentication}, {@code pkce},
@@ -53,7 +53,7 @@ public final class ConnectorRegistry {
     private static final Pattern CONNECTOR_ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern LIST_ITEM = Pattern.compile("(.+)\\[(\\d+)]");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z-]+)}");
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)?");
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
     private final Map<String, Connector> connectors;
 
@@ -233,7 +233,8 @@ public final class ConnectorRegistry {
             if (simple.matches()) {
                 long amount = Long.parseLong(simple.group(1));
                 String unit = simple.group(2) == null ? "ms" : simple.group(2);
-                duration = "s".equals(unit) ? Duration.ofSeconds(amount) : "m".equals(unit) ? Duration.ofMinutes(amount) : Duration.ofMillis(amount);
+                duration = "h".equals(unit) ? Duration.ofHours(amount) : "m".equals(unit) ? Duration.ofMinutes(amount)
+                        : "s".equals(unit) ? Duration.ofSeconds(amount) : Duration.ofMillis(amount);
             } else {
                 duration = Duration.parse(value.trim());
             }

@@ -47,7 +47,7 @@ public interface SimulatedIdp {
     /** The next token endpoint request fails as this IdP would fail for {@code failure}. */
     void failNextTokenRequest(SimulatedFailure failure);
 
-    /** The refresh token value the IdP issued last. */
+    /** The refresh token value the IdP issued last, when the simulation can tell (then the kit compares). */
     Optional<String> lastIssuedRefreshToken();
 
     /** Form parameters of the last token endpoint request (to check the PKCE verifier and grant). */

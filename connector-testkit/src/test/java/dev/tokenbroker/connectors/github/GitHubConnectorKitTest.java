@@ -9,7 +9,7 @@ import dev.tokenbroker.connectors.testkit.SimulatedIdp;
 import java.util.Map;
 
 /** The GitHub connector against the documentation-based GitHub simulation. */
-class GitHubConnectorKitTest extends ConnectorTestKit {
+public class GitHubConnectorKitTest extends ConnectorTestKit {
 
     // One simulation per JVM: the kit's self-tests run this class again through the JUnit launcher.
     static final GitHubSimulation GITHUB = new GitHubSimulation();

@@ -7,7 +7,7 @@ import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import dev.tokenbroker.connectors.testkit.SimulatedIdp;
 
 /** The Google connector against the documentation-based Google simulation. */
-class GoogleConnectorKitTest extends ConnectorTestKit {
+public class GoogleConnectorKitTest extends ConnectorTestKit {
 
     static final GoogleSimulation GOOGLE = new GoogleSimulation();
 

@@ -69,6 +69,10 @@ public final class GoogleSimulation implements SimulatedIdp {
     private final String clientSecret = "GOCSPX-" + random(28);
     private String refreshToken;
     private String arrangedRefreshToken;
+    private IdTokenDefect nextIdTokenDefect;
+
+    /** What is wrong with the next code exchange's ID token; for ID token validation tests beyond the kit. */
+    public enum IdTokenDefect { SIGNED_WITH_UNKNOWN_KEY, OTHER_AUDIENCE, OTHER_ISSUER, EXPIRED }
 
     public GoogleSimulation() {
         try {
@@ -96,6 +100,7 @@ public final class GoogleSimulation implements SimulatedIdp {
         server.resetAll();
         refreshToken = null;
         arrangedRefreshToken = null;
+        nextIdTokenDefect = null;
         server.stubFor(get(urlPathEqualTo("/oauth2/v3/certs"))
                 .willReturn(json(200, new JWKSet(signingKey.toPublicJWK()).toString())
                         .withHeader("Cache-Control", "public, max-age=21361, must-revalidate, no-transform")));
@@ -127,7 +132,8 @@ public final class GoogleSimulation implements SimulatedIdp {
         String code = "4/0Ab" + random(60);
         String accessToken = "ya29.a0" + random(120);
         refreshToken = offline ? "1//0g" + random(96) : null;
-        JSONObject body = tokenBody(accessToken, refreshToken, request.getScope().toString(), idToken(nonce));
+        JSONObject body = tokenBody(accessToken, refreshToken, request.getScope().toString(), idToken(nonce, nextIdTokenDefect));
+        nextIdTokenDefect = null;
         server.stubFor(post(urlPathEqualTo("/token")).atPriority(5)
                 .withFormParam("code", equalTo(code))
                 .withFormParam("client_id", equalTo(CLIENT_ID))
@@ -139,6 +145,10 @@ public final class GoogleSimulation implements SimulatedIdp {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8").withBody("{}")));
         return URI.create(request.getRedirectionURI() + "?state=" + request.getState().getValue() + "&code="
                 + URLEncoder.encode(code, StandardCharsets.UTF_8) + "&scope=" + URLEncoder.encode(request.getScope().toString(), StandardCharsets.UTF_8));
+    }
+
+    public void defectInNextIdToken(IdTokenDefect defect) {
+        nextIdTokenDefect = defect;
     }
 
     @Override
@@ -246,9 +256,15 @@ public final class GoogleSimulation implements SimulatedIdp {
     }
 
     private String idToken(String nonce) {
-        Instant now = Instant.now();
+        return idToken(nonce, null);
+    }
+
+    private String idToken(String nonce, IdTokenDefect defect) {
+        Instant now = defect == IdTokenDefect.EXPIRED ? Instant.now().minusSeconds(7200) : Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-                .issuer(ISSUER).audience(CLIENT_ID).subject(SUBJECT)
+                .issuer(defect == IdTokenDefect.OTHER_ISSUER ? "https://accounts.attacker.example" : ISSUER)
+                .audience(defect == IdTokenDefect.OTHER_AUDIENCE ? "another-client.apps.googleusercontent.com" : CLIENT_ID)
+                .subject(SUBJECT)
                 .claim("azp", CLIENT_ID).claim("email", "alice@example.com").claim("email_verified", true)
                 .claim("name", "Alice Example").claim("at_hash", random(22))
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)));
@@ -257,7 +273,9 @@ public final class GoogleSimulation implements SimulatedIdp {
         }
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID()).type(com.nimbusds.jose.JOSEObjectType.JWT).build(), claims.build());
         try {
-            jwt.sign(new RSASSASigner(signingKey));
+            RSAKey key = defect == IdTokenDefect.SIGNED_WITH_UNKNOWN_KEY
+                    ? new RSAKeyGenerator(2048).keyID(signingKey.getKeyID()).generate() : signingKey;
+            jwt.sign(new RSASSASigner(key));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }

@@ -75,7 +75,8 @@ public final class TokenResponseReader {
                 .or(() -> seconds(json, "refresh_expires_in"))
                 .filter(s -> s > 0)
                 .map(now::plusSeconds);
-        Optional<Scope> granted = Optional.ofNullable(accessToken.getScope()).filter(s -> !s.isEmpty()).or(() -> scopeWhenOmitted);
+        Optional<Scope> granted = Optional.ofNullable(accessToken.getScope()).filter(s -> !s.isEmpty())
+                .map(TokenResponseReader::splitCommas).or(() -> scopeWhenOmitted);
         return new TokenResult(accessToken, Optional.ofNullable(tokens.getRefreshToken()), idToken, Optional.empty(),
                 accessExpiry, refreshExpiry, granted);
     }
@@ -114,6 +115,19 @@ public final class TokenResponseReader {
     private ConnectorException invalid(ConnectorOperation operation, int status, String detail) {
         return ConnectorException.builder(ConnectorErrorKind.INVALID_RESPONSE, connectorId, operation)
                 .httpStatus(status).detail(detail).build();
+    }
+
+    /** GitHub (and others) answer "repo,gist": RFC 6749 wants spaces, but no real scope name has a comma. */
+    private static Scope splitCommas(Scope scope) {
+        Scope split = new Scope();
+        for (String token : scope.toStringList()) {
+            for (String part : token.split(",")) {
+                if (!part.isBlank()) {
+                    split.add(part.trim());
+                }
+            }
+        }
+        return split;
     }
 
     private static Optional<Long> seconds(JSONObject json, String member) {
