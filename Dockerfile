@@ -5,7 +5,7 @@ COPY . .
 RUN ./mvnw -B -DskipTests -pl broker-api -am package
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 broker
+RUN useradd --system --uid 10001 broker && mkdir -p /var/lib/token-broker/kek && chown -R broker /var/lib/token-broker
 USER broker
 WORKDIR /app
 COPY --from=build /src/broker-api/target/token-broker.jar /app/token-broker.jar
