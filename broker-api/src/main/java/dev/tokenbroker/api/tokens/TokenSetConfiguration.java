@@ -67,7 +67,7 @@ class TokenSetConfiguration {
 
     /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */
     @Bean
-    Aead keyEncryptionKeyAead(KeyEncryptionKey keyEncryptionKey) {
-        return keyEncryptionKey.aead();
+    Aead keyEncryptionKeyAead(DataKeyStore dataKeys) {
+        return new CurrentKekAead(dataKeys);
     }
 }
