@@ -27,12 +27,15 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.testsupport.TestDatabase;
 
 /**
  * What the application's Axon Spring Boot starter provides, built by hand for a small Spring context:
  * a pooled data source, Spring's transaction manager (shared by the event store, the token store and
- * the projections), the Jackson serializer, the JDBC event store and token store, and an Axon
+ * the projections), the Jackson serializer, the JDBC event store and token store, the {@code TokenSet}
+ * aggregate (with whichever {@link TokenCipher} bean the test brings), and an Axon
  * configuration that registers the {@code @ProcessingGroup} beans and applies the {@link ConfigurerModule} beans.
  */
 @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -59,11 +62,6 @@ class AxonTestConfiguration {
     }
 
     @Bean
-    InMemoryTokenCipher tokenCipher() {
-        return new InMemoryTokenCipher();
-    }
-
-    @Bean
     Serializer serializer() {
         return JacksonSerializer.builder()
                 .objectMapper(new ObjectMapper().registerModule(new JavaTimeModule()))
@@ -72,7 +70,7 @@ class AxonTestConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     Configuration axonConfiguration(DataSource dataSource, PlatformTransactionManager transactionManager,
-                                    Serializer serializer, List<ConfigurerModule> modules,
+                                    Serializer serializer, TokenCipher cipher, List<ConfigurerModule> modules,
                                     ApplicationContext context) {
         SpringTransactionManager axonTransactions = new SpringTransactionManager(transactionManager);
         ConnectionProvider connections = new SpringDataSourceConnectionProvider(dataSource);
@@ -86,7 +84,10 @@ class AxonTestConfiguration {
                         .transactionManager(axonTransactions)
                         .eventSerializer(serializer)
                         .snapshotSerializer(serializer)
-                        .build());
+                        .build())
+                // the aggregate, for tests that go through commands; its handlers take the cipher as a resource
+                .registerComponent(TokenCipher.class, c -> cipher)
+                .configureAggregate(TokenSet.class);
         configurer.eventProcessing()
                 .registerTokenStore(c -> JdbcTokenStore.builder()
                         .connectionProvider(connections)

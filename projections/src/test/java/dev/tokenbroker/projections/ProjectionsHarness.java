@@ -5,12 +5,17 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
+import javax.sql.DataSource;
+
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.Configuration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.testsupport.TestDatabase;
 import dev.tokenbroker.testsupport.TestInfrastructure;
 
@@ -23,10 +28,18 @@ final class ProjectionsHarness implements AutoCloseable {
         this.context = context;
     }
 
+    /** With the in-memory test cipher. */
     static ProjectionsHarness start(String hint) {
+        return start(hint, InMemoryTokenCipher.class, dataSource -> new InMemoryTokenCipher());
+    }
+
+    /** With the given {@link TokenCipher}, built once the context's data source exists. */
+    static <C extends TokenCipher> ProjectionsHarness start(String hint, Class<C> cipherType,
+                                                           Function<DataSource, C> cipher) {
         TestDatabase database = TestInfrastructure.postgres().createDatabase(hint).migrate();
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.registerBean(TestDatabase.class, () -> database);
+        context.registerBean(cipherType, () -> cipher.apply(context.getBean(DataSource.class)));
         context.register(AxonTestConfiguration.class, ProjectionsConfiguration.class);
         context.refresh();
         return new ProjectionsHarness(context);
@@ -40,8 +53,12 @@ final class ProjectionsHarness implements AutoCloseable {
         return bean(JdbcTemplate.class);
     }
 
-    InMemoryTokenCipher cipher() {
-        return bean(InMemoryTokenCipher.class);
+    TokenCipher cipher() {
+        return bean(TokenCipher.class);
+    }
+
+    CommandGateway commands() {
+        return bean(Configuration.class).commandGateway();
     }
 
     EventStore eventStore() {
@@ -54,13 +71,17 @@ final class ProjectionsHarness implements AutoCloseable {
 
     /** Waits until both read models applied every event of the story published so far. */
     void awaitApplied(TokenSetStory story) {
+        awaitApplied(story.tokenSetId(), story.lastSequenceNumber());
+    }
+
+    /** Waits until both read models applied the token set's events up to the given sequence number. */
+    void awaitApplied(dev.tokenbroker.core.api.TokenSetId tokenSetId, long lastSequenceNumber) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             Long version = jdbc().query("SELECT version FROM token_set_view WHERE token_set_id = ?",
-                    rs -> rs.next() ? rs.getLong(1) : null, story.tokenSetId().value());
+                    rs -> rs.next() ? rs.getLong(1) : null, tokenSetId.value());
             Long history = jdbc().queryForObject("SELECT count(*) FROM token_set_history WHERE token_set_id = ?",
-                    Long.class, story.tokenSetId().value());
-            return version != null && version == story.lastSequenceNumber()
-                    && history == story.lastSequenceNumber() + 1;
+                    Long.class, tokenSetId.value());
+            return version != null && version == lastSequenceNumber && history == lastSequenceNumber + 1;
         });
     }
 
