@@ -60,8 +60,12 @@ public final class ReadModelRebuild {
     }
 
     /**
-     * Whether the processor runs, holds claims covering every segment, is not replaying, and each
-     * segment has processed up to the event store's head as of this call.
+     * Whether the processor runs, holds claims covering every segment, and each segment has processed
+     * up to the event store's head as of this call (and past its reset position).
+     *
+     * <p>Deliberately not {@link EventTrackerStatus#isReplaying()}: a segment leaves replay mode only when
+     * it sees an event after the reset position, so at a quiet head it reports "replaying" forever
+     * although every event was handled again.
      */
     public boolean isCaughtUp(String processingGroup) {
         StreamingEventProcessor processor = processor(processingGroup);
@@ -72,8 +76,9 @@ public final class ReadModelRebuild {
         long head = position(axon.eventStore().createHeadToken());
         double coverage = 0;
         for (EventTrackerStatus status : statuses.values()) {
-            if (status.isErrorState() || status.isReplaying() || !status.isCaughtUp()
-                    || status.getCurrentPosition().orElse(-1) < head) {
+            long position = status.getCurrentPosition().orElse(-1);
+            if (status.isErrorState() || !status.isCaughtUp() || position < head
+                    || position < status.getResetPosition().orElse(-1)) {
                 return false;
             }
             // a segment with mask m covers 1/(m+1) of the sequence space

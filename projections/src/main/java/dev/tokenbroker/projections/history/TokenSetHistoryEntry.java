@@ -17,6 +17,7 @@ import dev.tokenbroker.core.api.TokenSetId;
  * @param detail      free text in clear: an error description, a reauthorization reason, a revocation detail
  * @param clientId    for a hand-out: the API client that received the access token
  * @param refreshTokenRotated for a refresh: whether the IdP sent a new refresh token
+ * @param refreshTokenVersion the refresh-token version after the event; for a failed refresh, the one it used
  */
 public record TokenSetHistoryEntry(
         TokenSetId tokenSetId,

@@ -1,0 +1,156 @@
+package dev.tokenbroker.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetStatus;
+import dev.tokenbroker.core.api.TokenValue;
+import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
+import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
+import dev.tokenbroker.projections.tokenset.TokenSetQueries;
+import dev.tokenbroker.projections.tokenset.TokenSetSummary;
+
+/** The current access token for (user, connector), decrypted from the read model, and its typed refusals. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenSetQueriesTest {
+
+    private static final Instant T0 = Instant.parse("2026-02-01T08:00:00Z");
+
+    private ProjectionsHarness harness;
+    private TokenSetQueries queries;
+
+    @BeforeAll
+    void start() {
+        harness = ProjectionsHarness.start("queries");
+        queries = harness.bean(TokenSetQueries.class);
+    }
+
+    @AfterAll
+    void stop() {
+        harness.close();
+    }
+
+    @Test
+    void currentAccessTokenWhenLinkedThenDecryptedTokenWithExpiryScopesAndVersion() {
+        TokenSetStory story = harness.story("u1", "github", T0)
+                .link("gho_access-1", "ghr_refresh-1", T0.plusSeconds(3600), Set.of("repo"))
+                .refresh("gho_access-2", null, T0.plusSeconds(7200));
+        harness.awaitApplied(story);
+
+        CurrentAccessToken answer = queries.currentAccessToken("u1", "github");
+
+        assertThat(answer).isInstanceOf(CurrentAccessToken.Available.class);
+        CurrentAccessToken.Available available = (CurrentAccessToken.Available) answer;
+        assertThat(available.accessToken()).isEqualTo(TokenValue.of("gho_access-2"));
+        assertThat(available.expiresAt()).isEqualTo(T0.plusSeconds(7200));
+        assertThat(available.grantedScopes()).containsExactly("repo");
+        assertThat(available.status()).isEqualTo(TokenSetStatus.ACTIVE);
+        assertThat(available.tokenVersion()).isEqualTo(2);
+        assertThat(available.tokenSetId()).isEqualTo(TokenSetId.of("u1", "github"));
+        assertThat(available.validFor(Duration.ofMinutes(5), T0.plusSeconds(7200 - 600))).isTrue();
+        assertThat(available.validFor(Duration.ofMinutes(5), T0.plusSeconds(7200 - 60))).isFalse();
+        assertThat(available.toString()).doesNotContain("gho_access-2");
+    }
+
+    @Test
+    void currentAccessTokenWhileRefreshFailingThenStillAvailable() {
+        TokenSetStory story = harness.story("u2", "google", T0)
+                .link("ya29.access-1", "1//refresh-1", T0.plusSeconds(3600), Set.of("email"))
+                .failTransiently("temporarily_unavailable", T0.plusSeconds(900));
+        harness.awaitApplied(story);
+
+        CurrentAccessToken.Available available =
+                (CurrentAccessToken.Available) queries.currentAccessToken("u2", "google");
+        assertThat(available.status()).isEqualTo(TokenSetStatus.REFRESH_FAILING);
+        assertThat(available.accessToken().reveal()).isEqualTo("ya29.access-1");
+    }
+
+    @Test
+    void currentAccessTokenWhenNeverLinkedThenNotLinked() {
+        assertThat(queries.currentAccessToken("nobody", "github"))
+                .isEqualTo(new CurrentAccessToken.NotLinked("nobody", "github"));
+    }
+
+    @Test
+    void currentAccessTokenWhenGrantIsDeadThenNeedsReauthorization() {
+        TokenSetStory story = harness.story("u3", "google", T0)
+                .link("access-1", "refresh-1", T0.plusSeconds(3600), Set.of("email"))
+                .failPermanently("invalid_grant");
+        harness.awaitApplied(story);
+
+        assertThat(queries.currentAccessToken("u3", "google"))
+                .isEqualTo(new CurrentAccessToken.NeedsReauthorization(story.tokenSetId(), "invalid_grant"));
+    }
+
+    @Test
+    void currentAccessTokenWhenRevokedThenRevokedEvenThoughCiphertextRemains() {
+        TokenSetStory story = harness.story("u4", "github", T0)
+                .link("access-1", "refresh-1", T0.plusSeconds(3600), Set.of("repo"))
+                .revoke(UpstreamRevocationOutcome.NOT_SUPPORTED);
+        harness.awaitApplied(story);
+
+        assertThat(queries.currentAccessToken("u4", "github"))
+                .isEqualTo(new CurrentAccessToken.Revoked(story.tokenSetId(), story.now()));
+    }
+
+    @Test
+    void currentAccessTokenWhenErasedThenErased() {
+        TokenSetStory story = harness.story("u5", "github", T0)
+                .link("access-1", "refresh-1", T0.plusSeconds(3600), Set.of("repo"))
+                .revoke(UpstreamRevocationOutcome.REVOKED)
+                .erase();
+        harness.awaitApplied(story);
+
+        assertThat(queries.currentAccessToken("u5", "github"))
+                .isEqualTo(new CurrentAccessToken.Erased(story.tokenSetId(), story.now()));
+    }
+
+    @Test
+    void currentAccessTokenWhenKeysAreShreddedBeforeTheViewCaughtUpThenErasedNotAnException() {
+        TokenSetStory story = harness.story("u6", "github", T0)
+                .link("access-1", "refresh-1", T0.plusSeconds(3600), Set.of("repo"));
+        harness.awaitApplied(story);
+        harness.cipher().destroyDataKeys(story.tokenSetId(), 1);
+
+        assertThat(queries.currentAccessToken("u6", "github"))
+                .isEqualTo(new CurrentAccessToken.Erased(story.tokenSetId(), null));
+    }
+
+    @Test
+    void tokenSetsOfUserListsMetadataPerConnector() {
+        TokenSetStory github = harness.story("u7", "github", T0)
+                .link("access-1", null, T0.plusSeconds(3600), Set.of("repo"));
+        TokenSetStory google = harness.story("u7", "google", T0)
+                .link("access-2", "refresh-2", T0.plusSeconds(3600), Set.of("email", "openid"));
+        harness.awaitApplied(github);
+        harness.awaitApplied(google);
+
+        assertThat(queries.tokenSetsOfUser("u7"))
+                .extracting(TokenSetSummary::connectorId, TokenSetSummary::hasRefreshToken,
+                        TokenSetSummary::grantedScopes)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("github", false, Set.of("repo")),
+                        org.assertj.core.groups.Tuple.tuple("google", true, Set.of("email", "openid")));
+        assertThat(queries.tokenSetsOfUser("nobody")).isEmpty();
+    }
+
+    @Test
+    void tokenSetForTheRefreshCoordinatorCarriesTheSealedRefreshToken() {
+        TokenSetStory story = harness.story("u8", "google", T0)
+                .link("access-1", "refresh-1", T0.plusSeconds(3600), Set.of("email"));
+        harness.awaitApplied(story);
+
+        var view = queries.tokenSet(story.tokenSetId()).orElseThrow();
+        assertThat(harness.cipher().open(story.tokenSetId(), view.refreshToken()).reveal()).isEqualTo("refresh-1");
+        assertThat(view.toString()).doesNotContain("refresh-1");
+    }
+}
