@@ -9,20 +9,23 @@
 #                                                           no decryption, no hand-out bookkeeping
 #   auth-only    GET /v1/users/{u}/connections/github/token 403 connector_not_allowed after JWT
 #                                                           validation and client lookup: the floor
-# Each endpoint: a warm-up, then a single-connection run (service latency) and a concurrent run
-# (throughput). Prints p50/p99/throughput per run.
+# Each endpoint: a warm-up, then ROUNDS rounds that interleave the endpoints (so drifting load from
+# other work hits all of them alike), each a single-connection run (service latency) and a concurrent
+# run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
 #
 # Usage: benchmarks/token-fetch/run.sh
-#   env: PORT (18080), DURATION (20s), WARMUP (10s), CONNECTIONS (8), THREADS (1),
+#   env: PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PORT="${PORT:-18080}"
-DURATION="${DURATION:-20s}"
+DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-10s}"
 CONNECTIONS="${CONNECTIONS:-8}"
+ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1}"
 JAR="$ROOT/broker-api/target/token-broker.jar"
 BASE="http://localhost:$PORT"
@@ -62,7 +65,7 @@ say "starting the broker on port $PORT (log: $WORK/broker.log)"
 java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.embedded-postgres.data-directory="$WORK/postgres" --broker.crypto.kek.generate-into="$WORK/kek" \
   --broker.demo.enabled=true --broker.demo.idp-port=0 --broker.demo.access-token-ttl=1h \
-  --logging.level.root=WARN >"$WORK/broker.log" 2>&1 &
+  --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 1 120); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
@@ -111,22 +114,46 @@ run_wrk() { # name connections duration
 }
 summary() { # wrk output → "p50 p99 rps errors"
   awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} /Non-2xx/{err=$NF} /Socket errors/{sock=$0}
-       END{printf "p50=%-9s p99=%-9s rps=%-10s non2xx=%s %s\n", p50, p99, rps, (err==""?0:err), sock}'
+       END{printf "p50=%-9s p99=%-9s rps=%-9s non2xx=%-6s%s", p50, p99, rps, (err==""?0:err), sock}'
+}
+
+# CPU time (ms) of the broker JVM plus its embedded PostgreSQL (postmaster and backends): CPU per
+# request is the number that stays meaningful when other work shares the cores; latency does not.
+cpu_ms() {
+  local pids="$BROKER_PID" pm
+  # The postmaster's command line has "-D <data dir>"; the JVM's has the directory too, hence the "-D".
+  for pm in $(pgrep -f -- "-D $WORK/postgres" || true); do pids="$pids $pm $(pgrep -P "$pm" | tr '\n' ' ')"; done
+  # shellcheck disable=SC2086
+  for p in $pids; do [[ -r /proc/$p/stat ]] && sed 's/^.*) //' "/proc/$p/stat"; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13} END {printf "%d", t * 1000 / hz}'
 }
 
 say "warming up (${WARMUP} per endpoint, $CONNECTIONS connections)"
 for name in "${ORDER[@]}"; do run_wrk "$name" "$CONNECTIONS" "$WARMUP" >/dev/null; done
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "java: $(java -version 2>&1 | head -1)"
-for conns in 1 "$CONNECTIONS"; do
-  for name in "${ORDER[@]}"; do
-    [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.start name="$name-c$conns" settings=profile \
-      filename="$WORK/$name-c$conns.jfr" >/dev/null
-    out="$(run_wrk "$name" "$conns" "$DURATION")"
-    [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.stop name="$name-c$conns" >/dev/null
-    echo "$out" > "$WORK/wrk-$name-c$conns.txt"
-    printf '%-12s c=%-3s %s\n' "$name" "$conns" "$(echo "$out" | summary)"
+# Background work (event processors polling, the refresh scheduler, JIT) is subtracted at this rate.
+idle_before="$(cpu_ms)"; sleep 5; IDLE_MS_PER_S="$(( ($(cpu_ms) - idle_before) / 5 ))"
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "broker settings added: ${BROKER_ARGS:-none}"
+echo "java: $(java -version 2>&1 | head -1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk: $THREADS thread(s), $DURATION per run, rounds interleave the endpoints (ROUNDS=$ROUNDS)"
+echo "idle CPU of broker + PostgreSQL: ${IDLE_MS_PER_S} ms/s (subtracted from cpu/req)"
+for round in $(seq 1 "$ROUNDS"); do
+  for conns in 1 "$CONNECTIONS"; do
+    for name in "${ORDER[@]}"; do
+      tag="$name-c$conns-r$round"
+      [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.start name="$tag" settings=profile \
+        filename="$WORK/$tag.jfr" >/dev/null
+      before="$(cpu_ms)"; started="$(date +%s%N)"
+      out="$(run_wrk "$name" "$conns" "$DURATION")"
+      after="$(cpu_ms)"; elapsed_ms="$(( ($(date +%s%N) - started) / 1000000 ))"
+      [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.stop name="$tag" >/dev/null
+      echo "$out" > "$WORK/wrk-$tag.txt"
+      requests="$(echo "$out" | awk '/requests in/{print $1}')"
+      printf 'round %s %-12s c=%-3s %s cpu/req=%sus\n' "$round" "$name" "$conns" "$(echo "$out" | summary)" \
+        "$(( (after - before - IDLE_MS_PER_S * elapsed_ms / 1000) * 1000 / (requests > 0 ? requests : 1) ))"
+    done
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
