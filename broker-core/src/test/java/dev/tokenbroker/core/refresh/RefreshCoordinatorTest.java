@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,8 +45,10 @@ class RefreshCoordinatorTest {
         setup.close();
     }
 
-    private static TokenSetId linkExpiringIn(Duration duration) {
-        return broker.link("user-" + ++users, setup.idp.issueGrant(), Instant.now().plus(duration));
+    private static TokenSetId linkExpiringIn(Duration duration, RotatingIdpSimulation.Fault... faults) {
+        String grant = setup.idp.issueGrant();
+        setup.idp.fail(grant, faults);
+        return broker.link("user-" + ++users, grant, Instant.now().plus(duration));
     }
 
     @Test
@@ -78,24 +82,26 @@ class RefreshCoordinatorTest {
 
     @Test
     void concurrentCallersOnOneInstanceShareOneUpstreamRefresh() {
-        TokenSetId id = linkExpiringIn(Duration.ofSeconds(10));
-        setup.idp.fail(new RotatingIdpSimulation.Slow(200));
+        TokenSetId id = linkExpiringIn(Duration.ofHours(1));
+        setup.idp.latency(200);
         int calls = setup.idp.refreshCalls();
 
         List<CompletableFuture<RefreshResult>> callers = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(20);
         for (int i = 0; i < 20; i++) {
             callers.add(CompletableFuture.supplyAsync(() ->
-                    broker.coordinator.refreshIfExpiringWithin(id, Duration.ofMinutes(1), Actor.apiClient("backend"))));
+                    broker.coordinator.refreshIfExpiringWithin(id, Duration.ofHours(2), Actor.apiClient("backend")), threads));
         }
+        threads.shutdown();
 
-        assertThat(callers).allSatisfy(caller -> assertThat(caller.join().validFor(Duration.ofMinutes(1), Instant.now())).isTrue());
+        assertThat(callers).allSatisfy(caller -> assertThat(caller.join().tokenVersion()).isEqualTo(2));
+        setup.idp.latency(0);
         assertThat(setup.idp.refreshCalls() - calls).isEqualTo(1);
     }
 
     @Test
     void invalidGrantThenReauthorizationRequired() {
-        TokenSetId id = linkExpiringIn(Duration.ofSeconds(10));
-        setup.idp.fail(new RotatingIdpSimulation.InvalidGrant(() -> { }));
+        TokenSetId id = linkExpiringIn(Duration.ofSeconds(10), new RotatingIdpSimulation.InvalidGrant(() -> { }));
 
         RefreshResult result = broker.coordinator.refreshIfExpiringWithin(id, Duration.ofMinutes(1), Actor.apiClient("backend"));
 
@@ -110,9 +116,10 @@ class RefreshCoordinatorTest {
     @Test
     void invalidGrantForARefreshTokenReplacedMeanwhileIsALostRaceAndTheTokenSetStaysActive() {
         String user = "user-" + ++users;
-        TokenSetId id = broker.link(user, setup.idp.issueGrant(), Instant.now().plusSeconds(10));
+        String grant = setup.idp.issueGrant();
+        TokenSetId id = broker.link(user, grant, Instant.now().plusSeconds(10));
         // While the IdP handles the refresh, the user links again: the stored refresh token changes under the refresh.
-        setup.idp.fail(new RotatingIdpSimulation.InvalidGrant(() -> broker.commands.sendAndWait(new LinkTokenSetCommand(id, user,
+        setup.idp.fail(grant, new RotatingIdpSimulation.InvalidGrant(() -> broker.commands.sendAndWait(new LinkTokenSetCommand(id, user,
                 BrokerInstance.CONNECTOR, TokenValue.of("at-relinked"), TokenValue.of(setup.idp.issueGrant()), null,
                 Instant.now().plusSeconds(3600), null, Set.of("read"), "sub-" + user, null, Actor.user(user, "cs-2"), "relink"))));
 
@@ -125,9 +132,8 @@ class RefreshCoordinatorTest {
 
     @Test
     void transientFailuresBackOffHonorRetryAfterAndRecover() {
-        TokenSetId id = linkExpiringIn(Duration.ofSeconds(10));
-        setup.idp.fail(new RotatingIdpSimulation.Status(503), new RotatingIdpSimulation.Slow(1_000),
-                new RotatingIdpSimulation.RateLimited(2));
+        TokenSetId id = linkExpiringIn(Duration.ofSeconds(10), new RotatingIdpSimulation.Status(503),
+                new RotatingIdpSimulation.Slow(1_000), new RotatingIdpSimulation.RateLimited(2));
 
         RefreshResult first = broker.coordinator.refreshIfExpiringWithin(id, Duration.ofMinutes(1), Actor.apiClient("backend"));
         assertThat(first.outcome()).isEqualTo(RefreshOutcome.RETRY_SCHEDULED);
@@ -148,7 +154,7 @@ class RefreshCoordinatorTest {
                 failedAt.add(event.getTimestamp());
             }
         });
-        assertThat(failures).extracting(TokenRefreshFailed::errorCode).containsExactly("http_503", "network_error", "slow_down");
+        assertThat(failures).extracting(TokenRefreshFailed::errorCode).containsExactly("http_503", "network_error", "http_429");
         assertThat(failures).extracting(TokenRefreshFailed::consecutiveFailures).containsExactly(1, 2, 3);
         // full jitter within the capped exponential ceiling: base 200ms, then 400ms
         assertThat(Duration.between(failedAt.get(0), failures.get(0).retryAt())).isLessThanOrEqualTo(Duration.ofMillis(250));

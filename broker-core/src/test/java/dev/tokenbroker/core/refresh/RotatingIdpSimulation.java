@@ -48,7 +48,6 @@ final class RotatingIdpSimulation implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(64);
     private final Map<String, Grant> grantsByRefreshToken = new HashMap<>();
-    private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final AtomicInteger refreshCalls = new AtomicInteger();
     private final AtomicInteger reuses = new AtomicInteger();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -79,8 +78,9 @@ final class RotatingIdpSimulation implements AutoCloseable {
         return refreshToken;
     }
 
-    void fail(Fault... next) {
-        faults.addAll(java.util.List.of(next));
+    /** Scripts the next answers for the grant that started with this refresh token (other grants are unaffected). */
+    synchronized void fail(String firstRefreshToken, Fault... next) {
+        grantsByRefreshToken.get(firstRefreshToken).faults.addAll(java.util.List.of(next));
     }
 
     void accessTokenSeconds(int seconds) {
@@ -121,7 +121,7 @@ final class RotatingIdpSimulation implements AutoCloseable {
             if (latency > 0) {
                 TimeUnit.MILLISECONDS.sleep(latency); // the IdP's own processing time
             }
-            Fault fault = faults.poll();
+            Fault fault = nextFault(form.get("refresh_token"));
             if (fault instanceof Status status) {
                 respond(exchange, status.status(), "{\"error\":\"server_error\"}", null);
                 return;
@@ -154,6 +154,11 @@ final class RotatingIdpSimulation implements AutoCloseable {
             concurrent.decrementAndGet();
             exchange.close();
         }
+    }
+
+    private synchronized Fault nextFault(String presented) {
+        Grant grant = presented == null ? null : grantsByRefreshToken.get(presented);
+        return grant == null ? null : grant.faults.poll();
     }
 
     private synchronized String refresh(String presented) {
@@ -210,6 +215,7 @@ final class RotatingIdpSimulation implements AutoCloseable {
     }
 
     private static final class Grant {
+        final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
         String current;
         boolean revoked;
 
