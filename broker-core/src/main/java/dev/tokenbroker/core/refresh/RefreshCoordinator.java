@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * period (Okta, Auth0), answer normally and the token set stays healthy; nothing better is possible, since the only
  * valid refresh token died with the process. If the IdP answers {@code invalid_grant}, the token set requires
  * reauthorization at once (reason {@code refresh_result_lost}) instead of being retried. Transient answers are
- * handled as usual and keep the marker until a final outcome is persisted.
+ * handled as usual. An upstream call that ends without any HTTP answer (read timeout, broken connection) is in
+ * doubt in the same way — the IdP may have processed it — so its marker is kept too, while the failure is recorded
+ * as transient and retried with backoff.
  *
  * <p>Limit: the guarantee "never call the IdP twice with one refresh token" needs the lease to outlive a database
  * outage that happens while an answer is being persisted; with a longer outage, another instance could take the
@@ -171,6 +173,7 @@ public final class RefreshCoordinator implements AutoCloseable {
      * Does not wait for another instance's lease: that instance is doing the work.
      *
      * @param dueAt the due time the schedule had, for the lag metric
+     * @return for {@link RefreshOutcome#REFRESHED} the new token version and expiry but no {@code accessToken} (not re-read)
      */
     public CompletableFuture<RefreshResult> refreshIfDue(TokenSetId tokenSetId, Instant dueAt) {
         return attempt(tokenSetId, Demand.scheduled(dueAt, clock.instant().plus(settings.leaseDuration())));
@@ -243,6 +246,8 @@ public final class RefreshCoordinator implements AutoCloseable {
 
     private RefreshResult refreshHolding(RefreshLease lease, Demand demand) throws InterruptedException {
         boolean release = true;
+        boolean answerLost = false;
+        boolean persisted = false;
         try {
             Optional<TokenSetRefreshState> read = states.read(lease.tokenSetId());
             if (read.isEmpty()) {
@@ -286,6 +291,8 @@ public final class RefreshCoordinator implements AutoCloseable {
                 TokenValue refreshToken = cipher.open(state.tokenSetId(), state.refreshToken());
                 answer = connector.refresh(new RefreshToken(refreshToken.reveal()));
             } catch (ConnectorException e) {
+                // No HTTP answer at all (timeout, broken connection): the IdP may have rotated the token anyway.
+                answerLost = e.kind() == ConnectorErrorKind.TRANSIENT && e.httpStatus().isEmpty();
                 e.retryAt().filter(at -> e.httpStatus().orElse(0) == 429 || e.httpStatus().orElse(0) == 403).ifPresent(throttle::pauseUntil);
                 return failed(lease, state, e, demand);
             } finally {
@@ -296,15 +303,22 @@ public final class RefreshCoordinator implements AutoCloseable {
             release = false;
             Optional<TokenSetCommandRejectedException> rejected = recorder.persistRefresh(lease, refreshCommand(state, answer, demand));
             release = true;
+            persisted = true;
             if (rejected.isPresent()) {
                 log.warn("Token set {} refused the refresh result ({}); the new tokens are dropped", state.tokenSetId(), rejected.get().reason());
                 return RefreshResult.of(RefreshOutcome.NOT_REFRESHABLE, states.read(state.tokenSetId()).orElse(state));
+            }
+            if (demand.scheduled()) {
+                // Nobody waits for the token: skip re-reading the event store (a third read per refresh under load).
+                return new RefreshResult(state.tokenSetId(), state.connectorId(), RefreshOutcome.REFRESHED, TokenSetStatus.ACTIVE,
+                        state.tokenVersion() + 1, null, answer.accessTokenExpiresAt().orElse(null), null);
             }
             return RefreshResult.of(RefreshOutcome.REFRESHED, states.read(state.tokenSetId()).orElseThrow());
         } finally {
             // Not released when persisting was interrupted (shutdown): the lease and its in-doubt marker stay, as after a crash.
             if (release) {
-                releaseQuietly(lease);
+                // Keep the marker until an answer is persisted: an earlier doubt about this version still stands.
+                releaseQuietly(lease, answerLost || lease.inDoubtRefreshTokenVersion().isPresent() && !persisted);
             }
         }
     }
@@ -371,9 +385,13 @@ public final class RefreshCoordinator implements AutoCloseable {
         return throttles.computeIfAbsent(connectorId, id -> new ConnectorThrottle(settings.limitFor(id), clock));
     }
 
-    private void releaseQuietly(RefreshLease lease) {
+    private void releaseQuietly(RefreshLease lease, boolean keepInDoubtMarker) {
         try {
-            leases.release(lease);
+            if (keepInDoubtMarker) {
+                leases.releaseInDoubt(lease);
+            } else {
+                leases.release(lease);
+            }
         } catch (RuntimeException e) {
             log.warn("Could not release the refresh lease of token set {} ({}); it expires on its own", lease.tokenSetId(),
                     e.getClass().getSimpleName());

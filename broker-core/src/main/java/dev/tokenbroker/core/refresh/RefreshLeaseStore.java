@@ -73,6 +73,15 @@ public final class RefreshLeaseStore {
         jdbc.update("DELETE FROM refresh_lease WHERE token_set_id = ? AND owner = ?", lease.tokenSetId().value(), lease.owner());
     }
 
+    /**
+     * Ends the lease but keeps the in-doubt marker: the upstream call ended without an answer (a read timeout, a
+     * broken connection), so the IdP may have processed it and rotated the refresh token.
+     */
+    public void releaseInDoubt(RefreshLease lease) {
+        jdbc.update("UPDATE refresh_lease SET expires_at = '-infinity' WHERE token_set_id = ? AND owner = ?",
+                lease.tokenSetId().value(), lease.owner());
+    }
+
     /** True when some live lease exists for the token set. */
     public boolean isHeld(TokenSetId tokenSetId) {
         Boolean held = jdbc.query("SELECT expires_at > now() FROM refresh_lease WHERE token_set_id = ?",

@@ -60,7 +60,7 @@ final class BrokerInstance implements AutoCloseable {
     final RefreshScheduler scheduler;
 
     BrokerInstance(String name, String jdbcUrl, String user, String password, KeyEncryptionKey kek, RotatingIdpSimulation idp,
-                   RefreshSettings settings) {
+                   RefreshSettings settings, String readTimeout) {
         this.name = name;
         dataSource = new HikariDataSource();
         dataSource.setJdbcUrl(jdbcUrl);
@@ -80,7 +80,7 @@ final class BrokerInstance implements AutoCloseable {
                 "broker.connectors.sim.client-secret", "broker-secret",
                 "broker.connectors.sim.authorization-uri", idp.tokenUri().resolve("/authorize").toString(),
                 "broker.connectors.sim.token-uri", idp.tokenUri().toString(),
-                "broker.connectors.sim.read-timeout", "400ms"), List.of(new OAuth2ConnectorFactory()));
+                "broker.connectors.sim.read-timeout", readTimeout), List.of(new OAuth2ConnectorFactory()));
         coordinator = new RefreshCoordinator(states, leases, commands, connectors, cipher, settings, metrics, Clock.systemUTC(), name);
         scheduler = new RefreshScheduler(new RefreshScheduleStore(dataSource), coordinator, settings, metrics, Clock.systemUTC(), name);
     }

@@ -62,6 +62,8 @@ class MultiInstanceRefreshTest {
                 assertThat(answer.get(15, TimeUnit.SECONDS).status()).isEqualTo(TokenSetStatus.ACTIVE);
             }
 
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.meters.find("broker.refresh.token.sets").tag("status", "active")
+                    .gauge().value() == ids.size());
             a.scheduler.close();
             b.scheduler.close();
             await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -76,6 +78,9 @@ class MultiInstanceRefreshTest {
             }
             assertThat(refreshes).as("many refresh cycles").isGreaterThan(ids.size() * 5L);
             assertThat(refreshes).isEqualTo(setup.idp.refreshCalls());
+            assertThat(a.metrics.requests(BrokerInstance.CONNECTOR, RefreshOutcome.REFRESHED)
+                    + b.metrics.requests(BrokerInstance.CONNECTOR, RefreshOutcome.REFRESHED)).isEqualTo((double) refreshes);
+            assertThat(a.metrics.inFlight()).isZero();
             System.out.printf("multi-instance: %d refreshes, %d on-demand requests, a refreshed %.0f, b refreshed %.0f%n", refreshes,
                     answers.size(), a.metrics.requests(BrokerInstance.CONNECTOR, RefreshOutcome.REFRESHED),
                     b.metrics.requests(BrokerInstance.CONNECTOR, RefreshOutcome.REFRESHED));

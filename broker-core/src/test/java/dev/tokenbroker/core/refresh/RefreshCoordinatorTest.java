@@ -36,7 +36,8 @@ class RefreshCoordinatorTest {
     @BeforeAll
     static void start() {
         setup = new RefreshTestSetup("refresh_coordinator", directory);
-        broker = setup.instance("a", RefreshTestSetup.fastSettings());
+        // a short read timeout, so a stalled IdP shows as a timeout quickly
+        broker = setup.instance("a", RefreshTestSetup.fastSettings(), "400ms");
     }
 
     @AfterAll
@@ -162,5 +163,43 @@ class RefreshCoordinatorTest {
         // Retry-After: 2 seconds wins over the shorter backoff
         assertThat(Duration.between(failedAt.get(2), failures.get(2).retryAt())).isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
         assertThat(setup.idp.reuses()).isZero();
+    }
+
+    @Test
+    void transientFailuresLastingLongerThanTheConfiguredPeriodRequireReauthorization() {
+        String grant = setup.idp.issueGrant();
+        RotatingIdpSimulation.Fault[] outage = new RotatingIdpSimulation.Fault[50];
+        java.util.Arrays.fill(outage, new RotatingIdpSimulation.Status(502));
+        setup.idp.fail(grant, outage);
+        try (BrokerInstance impatient = setup.instance("impatient",
+                RefreshTestSetup.fastSettings().withMaxTransientFailurePeriod(Duration.ofSeconds(1)), "400ms")) {
+            TokenSetId id = impatient.link("user-" + ++users, grant, Instant.now().plusSeconds(10));
+
+            await().atMost(Duration.ofSeconds(15)).until(() ->
+                    impatient.coordinator.refreshIfDue(id, Instant.now()).join().outcome() == RefreshOutcome.REAUTHORIZATION_REQUIRED);
+
+            assertThat(impatient.state(id).status()).isEqualTo(TokenSetStatus.REAUTHORIZATION_REQUIRED);
+            assertThat(impatient.state(id).consecutiveFailures()).isGreaterThan(1);
+            assertThat(impatient.coordinator.refreshIfDue(id, Instant.now()).join().outcome()).isEqualTo(RefreshOutcome.NOT_REFRESHABLE);
+        }
+    }
+
+    @Test
+    void onDemandCallerGivesUpAfterTheWaitTimeoutWhileTheRefreshGoesOn() {
+        RefreshSettings settings = RefreshTestSetup.fastSettings();
+        RefreshSettings impatient = new RefreshSettings(settings.leadTime(), settings.jitter(), settings.keepAliveInterval(),
+                settings.maxTransientFailurePeriod(), settings.backoffBase(), settings.backoffCap(), settings.batchSize(),
+                settings.pollInterval(), settings.leaseDuration(), Duration.ofMillis(200), settings.maxConcurrentRefreshes(),
+                settings.defaultConnectorLimit(), settings.connectorLimits());
+        String grant = setup.idp.issueGrant();
+        setup.idp.fail(grant, new RotatingIdpSimulation.LateAnswer(300));
+        try (BrokerInstance broker = setup.instance("waiting", impatient, "5s")) {
+            TokenSetId id = broker.link("user-" + ++users, grant, Instant.now().plusSeconds(10));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            broker.coordinator.refreshIfExpiringWithin(id, Duration.ofMinutes(1), Actor.apiClient("backend")))
+                    .isInstanceOf(RefreshTimeoutException.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.state(id).tokenVersion() == 2);
+        }
     }
 }

@@ -125,4 +125,24 @@ class RefreshInDoubtTest {
             assertThat(next.state(id).status()).isEqualTo(TokenSetStatus.ACTIVE);
         }
     }
+
+    @Test
+    void answerLostToAClientTimeoutAfterTheIdpRotatedIsInDoubtAndTheNextInvalidGrantMeansReauthorization() {
+        try (BrokerInstance broker = setup.instance("a", RefreshTestSetup.fastSettings(), "300ms")) {
+            String grant = setup.idp.issueGrant();
+            setup.idp.fail(grant, new RotatingIdpSimulation.LateAnswer(1_000));
+            TokenSetId id = broker.link("user-4", grant, Instant.now().plusSeconds(10));
+
+            RefreshResult first = broker.coordinator.refreshIfDue(id, Instant.now()).join();
+            assertThat(first.outcome()).isEqualTo(RefreshOutcome.RETRY_SCHEDULED);
+            assertThat(first.status()).isEqualTo(TokenSetStatus.REFRESH_FAILING);
+
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    broker.coordinator.refreshIfDue(id, Instant.now()).join().outcome() == RefreshOutcome.REAUTHORIZATION_REQUIRED);
+            assertThat(broker.axon.eventStore().readEvents(id.toString()).asStream()
+                    .filter(event -> event.getPayload() instanceof ReauthorizationRequired)
+                    .map(event -> ((ReauthorizationRequired) event.getPayload()).reason()))
+                    .containsExactly("refresh_result_lost");
+        }
+    }
 }

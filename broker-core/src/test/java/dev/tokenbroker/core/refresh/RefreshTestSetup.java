@@ -19,8 +19,16 @@ final class RefreshTestSetup implements AutoCloseable {
         kek = new LocalKeysetFile(directory.resolve("kek.json")).generate();
     }
 
+    /**
+     * A broker instance whose connector waits 5 s for the IdP. A client timeout after the IdP processed a refresh
+     * loses the rotated token (the in-doubt case), so load tests must not time out merely because the machine is busy.
+     */
     BrokerInstance instance(String name, RefreshSettings settings) {
-        return new BrokerInstance(name, database.jdbcUrl(), database.username(), database.password(), kek, idp, settings);
+        return instance(name, settings, "5s");
+    }
+
+    BrokerInstance instance(String name, RefreshSettings settings, String readTimeout) {
+        return new BrokerInstance(name, database.jdbcUrl(), database.username(), database.password(), kek, idp, settings, readTimeout);
     }
 
     /** Fast settings for tests: short backoff and leases, quick polling. */

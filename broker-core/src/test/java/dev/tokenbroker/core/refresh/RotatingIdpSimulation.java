@@ -28,13 +28,17 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RotatingIdpSimulation implements AutoCloseable {
 
     /** A scripted answer for the next refresh call(s). */
-    sealed interface Fault permits Status, RateLimited, Slow, InvalidGrant {
+    sealed interface Fault permits Status, RateLimited, Slow, InvalidGrant, LateAnswer {
     }
 
     record Status(int status) implements Fault {
     }
 
     record RateLimited(int retryAfterSeconds) implements Fault {
+    }
+
+    /** Processes the refresh (rotating the token), then answers only after {@code millis}: the answer may be lost to a client timeout. */
+    record LateAnswer(long millis) implements Fault {
     }
 
     /** Stalls, then answers 504 without touching the grant. */
@@ -143,6 +147,9 @@ final class RotatingIdpSimulation implements AutoCloseable {
                 return;
             }
             String answer = refresh(form.get("refresh_token"));
+            if (fault instanceof LateAnswer late) {
+                TimeUnit.MILLISECONDS.sleep(late.millis());
+            }
             if (answer == null) {
                 respond(exchange, 400, "{\"error\":\"invalid_grant\"}", null);
             } else {
