@@ -88,7 +88,9 @@ public class RefreshAutoConfiguration {
     @Bean
     ConfigurerModule refreshScheduleProcessor() {
         return configurer -> configurer.eventProcessing()
-                .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP);
+                .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP,
+                        org.axonframework.config.Configuration::eventStore,
+                        (config, builder) -> builder.batchSize(RefreshScheduleProjection.BATCH_SIZE));
     }
 
     @Bean

@@ -30,6 +30,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class RefreshScheduleProjection {
 
     public static final String PROCESSING_GROUP = "refresh-schedule";
+    /** Events per transaction for the processor: a burst of refreshes should not cost one commit per event. */
+    public static final int BATCH_SIZE = 100;
 
     private final JdbcTemplate jdbc;
     private final RefreshTiming timing;

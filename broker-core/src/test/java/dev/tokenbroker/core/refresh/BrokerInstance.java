@@ -102,7 +102,8 @@ final class BrokerInstance implements AutoCloseable {
                 .configureAggregate(TokenSet.class)
                 .registerComponent(TokenCipher.class, c -> cipher);
         configurer.eventProcessing()
-                .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP)
+                .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP, Configuration::eventStore,
+                        (c, builder) -> builder.batchSize(RefreshScheduleProjection.BATCH_SIZE))
                 .registerEventHandler(c -> new RefreshScheduleProjection(dataSource, new RefreshTiming(settings)))
                 .registerTokenStore(c -> JdbcTokenStore.builder().connectionProvider(connections).serializer(serializer)
                         .nodeId(nodeId).build());
