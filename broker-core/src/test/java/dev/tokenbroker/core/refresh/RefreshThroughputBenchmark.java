@@ -79,4 +79,44 @@ class RefreshThroughputBenchmark {
             }
         }
     }
+
+    /** Token sets falling due at a steady rate below capacity: the lag a healthy schedule has. */
+    @Test
+    void scheduleLagAtASteadyRate() throws Exception {
+        int tokenSets = Integer.getInteger("refresh.benchmark.steadyTokenSets", 3_000);
+        int perSecond = Integer.getInteger("refresh.benchmark.steadyPerSecond", 100);
+        RefreshSettings settings = new RefreshSettings(Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(7), Duration.ofDays(3),
+                Duration.ofSeconds(1), Duration.ofSeconds(10), 200, Duration.ofMillis(500), Duration.ofMinutes(2),
+                Duration.ofSeconds(10), 32, new ConnectorLimit(32, 10_000), Map.of());
+        try (RefreshTestSetup setup = new RefreshTestSetup("refresh_benchmark_steady", directory);
+             BrokerInstance a = setup.instance("a", settings);
+             BrokerInstance b = setup.instance("b", settings)) {
+            setup.idp.latency(20);
+            Instant firstDue = Instant.now().plusSeconds(20 + tokenSets / 200);
+            ExecutorService linkers = Executors.newFixedThreadPool(4);
+            List<Future<TokenSetId>> linked = new ArrayList<>();
+            for (int i = 0; i < tokenSets; i++) {
+                int n = i;
+                Instant expiry = firstDue.plus(settings.leadTime()).plusMillis(n * 1000L / perSecond);
+                linked.add(linkers.submit(() -> (n % 2 == 0 ? a : b).link("user-" + n, setup.idp.issueGrant(), expiry)));
+            }
+            for (Future<TokenSetId> id : linked) {
+                id.get();
+            }
+            linkers.shutdown();
+            a.scheduler.start();
+            b.scheduler.start();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> setup.idp.refreshCalls() >= tokenSets);
+            System.out.printf("BENCHMARK steady: %d token sets due at %d/s over %ds, poll interval %s, IdP 20ms, reuses %d%n",
+                    tokenSets, perSecond, tokenSets / perSecond, settings.pollInterval(), setup.idp.reuses());
+            for (BrokerInstance instance : List.of(a, b)) {
+                var lag = instance.metrics.scheduleLagTimer();
+                var snapshot = lag.takeSnapshot();
+                System.out.printf("BENCHMARK steady instance %s: %d scheduled refreshes, lag mean %.0fms p50 %.0fms p99 %.0fms max %.0fms%n",
+                        instance.name, lag.count(), lag.mean(TimeUnit.MILLISECONDS),
+                        snapshot.percentileValues()[0].value(TimeUnit.MILLISECONDS),
+                        snapshot.percentileValues()[1].value(TimeUnit.MILLISECONDS), lag.max(TimeUnit.MILLISECONDS));
+            }
+        }
+    }
 }
