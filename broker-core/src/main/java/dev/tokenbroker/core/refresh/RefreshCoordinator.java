@@ -158,7 +158,9 @@ public final class RefreshCoordinator implements AutoCloseable {
             }
             // A shared attempt may have been started for a weaker need (a scheduled one, or a shorter minValidity).
             boolean satisfied = result.validFor(minValidity, clock.instant());
-            boolean worthAnotherRound = result.outcome() == RefreshOutcome.ALREADY_FRESH || result.outcome() == RefreshOutcome.BUSY;
+            // A lost race means the stored refresh token changed under us: try again with the current one.
+            boolean worthAnotherRound = result.outcome() == RefreshOutcome.ALREADY_FRESH || result.outcome() == RefreshOutcome.BUSY
+                    || result.outcome() == RefreshOutcome.LOST_RACE;
             if (satisfied || !worthAnotherRound) {
                 return result;
             }
