@@ -57,8 +57,21 @@ public final class DataKeyStore {
     private final Map<String, KeyEncryptionKey> previousKeks = new ConcurrentHashMap<>();
 
     public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek) {
+        this(dataSource, kek, List.of());
+    }
+
+    /**
+     * With KEKs of an unfinished rotation (e.g. the previous KMS key URI after a restart with the new one), used
+     * only to unwrap data keys whose {@code kek_id} names them; new and rewrapped keys always use {@code kek}.
+     */
+    public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek, List<KeyEncryptionKey> previousKeks) {
         this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
         this.kek = Objects.requireNonNull(kek, "kek");
+        for (KeyEncryptionKey previous : previousKeks) {
+            if (!previous.id().equals(kek.id())) {
+                this.previousKeks.put(previous.id(), previous);
+            }
+        }
     }
 
     /** The KEK that wraps new and rewrapped data keys. */
@@ -82,14 +95,8 @@ public final class DataKeyStore {
 
     /** The unwrapped data key, or empty when there is none (never created, or erased). */
     public Optional<Aead> load(DataKeyId id) {
-        List<Stored> rows = jdbc.query(
-                "SELECT wrapped_key, kek_id FROM token_set_data_key WHERE token_set_id = ? AND key_version = ?",
-                (rs, n) -> new Stored(rs.getBytes(1), rs.getString(2)),
-                id.tokenSetId().value(), id.keyVersion());
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(primitive(unwrap(id, rows.get(0))));
+        Lookup found = lookup(id);
+        return found.stored() == null ? Optional.empty() : Optional.of(primitive(unwrap(id, found.stored())));
     }
 
     /**
@@ -98,11 +105,11 @@ public final class DataKeyStore {
      * @throws TokenMaterialErasedException when this version was erased
      */
     public Aead loadOrCreate(DataKeyId id) {
-        Optional<Aead> existing = load(id);
-        if (existing.isPresent()) {
-            return existing.get();
+        Lookup found = lookup(id);
+        if (found.stored() != null) {
+            return primitive(unwrap(id, found.stored()));
         }
-        if (isErased(id)) {
+        if (found.erased()) {
             throw new TokenMaterialErasedException(id.tokenSetId(), id.keyVersion());
         }
         KeyEncryptionKey wrapping = kek;
@@ -127,10 +134,7 @@ public final class DataKeyStore {
 
     /** Whether this version of the token set's data key was destroyed by an erase. */
     public boolean isErased(DataKeyId id) {
-        Integer through = jdbc.query(
-                "SELECT erased_through_version FROM token_set_erasure WHERE token_set_id = ?",
-                rs -> rs.next() ? rs.getInt(1) : null, id.tokenSetId().value());
-        return through != null && id.keyVersion() <= through;
+        return lookup(id).erased();
     }
 
     /**
@@ -222,6 +226,25 @@ public final class DataKeyStore {
     // Binds the wrapped key to its row: moving it to another token set or version breaks unwrapping.
     private static byte[] associatedData(DataKeyId id) {
         return ("tokenbroker:data-key:v1:" + id.tokenSetId() + ":" + id.keyVersion()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    // One round trip for both questions a cache miss asks: is the key there, and if not, was it erased?
+    private Lookup lookup(DataKeyId id) {
+        return jdbc.query("SELECT k.wrapped_key, k.kek_id, e.erased_through_version"
+                        + " FROM (SELECT ?::uuid AS token_set_id, ?::int AS key_version) wanted"
+                        + " LEFT JOIN token_set_data_key k ON k.token_set_id = wanted.token_set_id AND k.key_version = wanted.key_version"
+                        + " LEFT JOIN token_set_erasure e ON e.token_set_id = wanted.token_set_id",
+                rs -> {
+                    rs.next();
+                    byte[] wrapped = rs.getBytes(1);
+                    int erasedThrough = rs.getInt(3);
+                    boolean erased = !rs.wasNull() && id.keyVersion() <= erasedThrough;
+                    return new Lookup(wrapped == null ? null : new Stored(wrapped, rs.getString(2)), erased);
+                },
+                id.tokenSetId().value(), id.keyVersion());
+    }
+
+    private record Lookup(Stored stored, boolean erased) {
     }
 
     private record Stored(byte[] wrapped, String kekId) {

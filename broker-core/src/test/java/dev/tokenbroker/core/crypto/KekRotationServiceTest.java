@@ -76,4 +76,20 @@ class KekRotationServiceTest {
         assertThat(result.progress().complete()).isTrue();
         assertThat(crypto.restartedCipher(otherKek).open(id, token).reveal()).isEqualTo("id-token");
     }
+
+    @Test
+    void restartedWithTheNewKekBeforeRewrapFinishedStillUnwrapsThroughThePreviousKek() {
+        CryptoFixture crypto = new CryptoFixture("rotation_restart", directory);
+        TokenSetId id = TokenSetId.of("user", "github");
+        SealedToken token = crypto.cipher.seal(id, TokenPurpose.ACCESS, 1, TokenValue.of("access"));
+        KeyEncryptionKey oldKek = crypto.dataKeys.kek();
+        KeyEncryptionKey newKek = new LocalKeysetFile(directory.resolve("new.json")).generate();
+
+        DataKeyStore restarted = new DataKeyStore(crypto.dataSource, newKek, java.util.List.of(oldKek));
+        assertThat(new TinkTokenCipher(restarted, DataKeyCache.withDefaults()).open(id, token).reveal()).isEqualTo("access");
+
+        KekRotation result = new KekRotationService(restarted, DataKeyCache.withDefaults(), 10).rotateTo(newKek);
+        assertThat(result.rewrapped()).isEqualTo(1);
+        assertThat(crypto.restartedCipher(newKek).open(id, token).reveal()).isEqualTo("access");
+    }
 }
