@@ -126,9 +126,9 @@ class RefreshCoordinatorTest {
 
         RefreshResult result = broker.coordinator.refreshIfExpiringWithin(id, Duration.ofMinutes(1), Actor.apiClient("backend"));
 
-        // the lost race is recorded nowhere (the aggregate ignores the stale failure); the caller gets the relinked token
+        // no failure is recorded (the aggregate ignores the stale one); the caller gets the relinked, valid token
         assertThat(broker.metrics.requests(BrokerInstance.CONNECTOR, RefreshOutcome.LOST_RACE)).isEqualTo(1);
-        assertThat(result.outcome()).isEqualTo(RefreshOutcome.ALREADY_FRESH);
+        assertThat(result.outcome()).isEqualTo(RefreshOutcome.LOST_RACE);
         assertThat(broker.state(id).status()).isEqualTo(TokenSetStatus.ACTIVE);
         assertThat(result.validFor(Duration.ofMinutes(1), Instant.now())).isTrue();
     }
