@@ -10,7 +10,12 @@ import dev.tokenbroker.core.api.TokenSetStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +40,25 @@ class RefreshInDoubtTest {
                 BEGIN RAISE EXCEPTION 'injected: event store unavailable'; END $$ LANGUAGE plpgsql""");
     }
 
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void recordLogs() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    }
+
     @AfterEach
     void stop() {
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+        // invariant 1: retries, failures and crashes log no token value
+        Set<String> tokens = setup.idp.issuedRefreshTokens();
+        assertThat(logs.list).isNotEmpty().allSatisfy(event -> tokens.forEach(token -> {
+            assertThat(event.getFormattedMessage()).doesNotContain(token);
+            if (event.getThrowableProxy() != null) {
+                assertThat(event.getThrowableProxy().getMessage()).doesNotContain(token);
+            }
+        }));
         setup.close();
     }
 

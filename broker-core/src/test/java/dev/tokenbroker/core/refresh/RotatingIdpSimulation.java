@@ -99,6 +99,11 @@ final class RotatingIdpSimulation implements AutoCloseable {
         rotate = value;
     }
 
+    /** Every refresh token this IdP ever issued, to scan for leaks. */
+    synchronized Set<String> issuedRefreshTokens() {
+        return Set.copyOf(grantsByRefreshToken.keySet());
+    }
+
     int refreshCalls() {
         return refreshCalls.get();
     }
