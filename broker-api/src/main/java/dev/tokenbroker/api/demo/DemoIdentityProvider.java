@@ -36,6 +36,11 @@ public final class DemoIdentityProvider implements AutoCloseable {
         return URI.create(server.issuerUrl(ISSUER_ID).toString());
     }
 
+    /** The underlying server, for tests and tools that script the demo IdP (e.g. a short-lived token). */
+    public MockOAuth2Server server() {
+        return server;
+    }
+
     @Override
     public void close() {
         server.shutdown();

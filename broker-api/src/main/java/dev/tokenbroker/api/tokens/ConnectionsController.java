@@ -101,13 +101,14 @@ final class ConnectionsController {
                         : available(current(userId, connector));
                 case NOT_NEEDED -> available(current(userId, connector));
                 case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(connector);
+                case NOT_LINKED -> throw notLinked(connector);
                 case UPSTREAM_UNAVAILABLE -> throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
                         "The identity provider could not refresh the token; retry later",
                         result.retryAfter() == null ? Duration.ofSeconds(30) : result.retryAfter());
             };
-            if (!token.validFor(minimum, clock.instant())) {
+            if (!token.validFor(Duration.ZERO, clock.instant())) {
                 throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-                        "The identity provider issued a token valid for less than min_validity", Duration.ofSeconds(30));
+                        "The identity provider did not issue a valid token; retry later", Duration.ofSeconds(30));
             }
         }
         try {

@@ -13,7 +13,7 @@ import java.time.Duration;
 public interface OnDemandRefresh {
 
     /** Outcome of an on-demand refresh, as far as the token API needs to know. */
-    enum Outcome { REFRESHED, NOT_NEEDED, REAUTHORIZATION_REQUIRED, UPSTREAM_UNAVAILABLE }
+    enum Outcome { REFRESHED, NOT_NEEDED, REAUTHORIZATION_REQUIRED, NOT_LINKED, UPSTREAM_UNAVAILABLE }
 
     /**
      * What happened. For REFRESHED, {@code token} is the new access token straight from the refresh

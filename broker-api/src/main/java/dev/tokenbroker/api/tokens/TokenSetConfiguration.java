@@ -57,12 +57,10 @@ class TokenSetConfiguration {
         return new TokenSetRevocation(queries, cipher, connectors, commands);
     }
 
-    /** Interim until the refresh coordinator (issue 5) is wired: no on-demand refresh yet. */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
-    OnDemandRefresh onDemandRefresh() {
-        return (id, minValidity, clientId) -> new OnDemandRefresh.Result(OnDemandRefresh.Outcome.UPSTREAM_UNAVAILABLE,
-                null, java.time.Duration.ofSeconds(30), "on-demand refresh is not available");
+    OnDemandRefresh onDemandRefresh(dev.tokenbroker.core.refresh.RefreshCoordinator coordinator, TokenCipher cipher,
+                                    dev.tokenbroker.projections.tokenset.TokenSetQueries queries, java.time.Clock clock) {
+        return new CoordinatedOnDemandRefresh(coordinator, cipher, queries, clock);
     }
 
     /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */

@@ -10,6 +10,20 @@ import dev.tokenbroker.api.DemoLinking;
 import dev.tokenbroker.core.api.AccessTokenHandedOut;
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetRevoked;
+import dev.tokenbroker.core.api.TokenSetRefreshed;
+import dev.tokenbroker.api.demo.DemoIdentityProvider;
+import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
+import dev.tokenbroker.projections.tokenset.TokenSetQueries;
+import com.nimbusds.jose.JOSEObjectType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,6 +44,10 @@ class TokenApiTest {
     EventStore eventStore;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    DemoIdentityProvider demoIdp;
+    @Autowired
+    TokenSetQueries queries;
 
     ApiClients api;
     String appToken;
@@ -64,6 +82,44 @@ class TokenApiTest {
         AccessTokenHandedOut handedOut = (AccessTokenHandedOut) payloads.stream()
                 .filter(AccessTokenHandedOut.class::isInstance).findFirst().orElseThrow();
         assertThat(handedOut.clientId()).isEqualTo("test-backend");
+    }
+
+    @Test
+    void anExpiringTokenIsRefreshedOnceForManyConcurrentCallers() throws Exception {
+        // The demo IdP issues the next token with 20 s left: less than the default min_validity of 60 s.
+        demoIdp.server().enqueueCallback(new DefaultOAuth2TokenCallback("demo", "kim-upstream",
+                JOSEObjectType.JWT.getType(), null, Map.of(), 20));
+        new DemoLinking(api).link(appToken, "kim", "kim-upstream");
+        TokenSetId id = TokenSetId.of("kim", "demo");
+        await().atMost(Duration.ofSeconds(10)).until(() -> queries.tokenSet(id).isPresent());
+        String linkedToken = queries.currentAccessToken("kim", "demo") instanceof CurrentAccessToken.Available available
+                ? available.accessToken().reveal() : null;
+        assertThat(linkedToken).isNotNull();
+
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                responses.add(callers.submit(() -> api.get("/v1/users/kim/connections/demo/token", backendToken)));
+            }
+            Set<String> tokens = new HashSet<>();
+            for (Future<HttpResponse<String>> response : responses) {
+                HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                // The demo IdP keeps the 20 s lifetime for refreshed tokens: shorter than min_validity, yet fresh.
+                assertThat(api.json(answer).get("expires_in").asLong()).isPositive();
+                tokens.add(api.json(answer).get("access_token").asText());
+            }
+            assertThat(tokens).doesNotContain(linkedToken);
+            // Callers waiting at the same time shared one upstream refresh (and so one new token); each handed-out
+            // token came from a recorded refresh.
+            long refreshes = eventStore.readEvents(id.toString()).asStream()
+                    .filter(message -> message.getPayload() instanceof TokenSetRefreshed).count();
+            assertThat(tokens.size()).isLessThan(8);
+            assertThat(refreshes).isGreaterThanOrEqualTo(tokens.size());
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test

@@ -159,8 +159,10 @@ public final class RefreshCoordinator implements AutoCloseable {
             // A shared attempt may have been started for a weaker need (a scheduled one, or a shorter minValidity).
             boolean satisfied = result.validFor(minValidity, clock.instant());
             // A lost race means the stored refresh token changed under us: try again with the current one.
+            // A joined scheduled attempt reports REFRESHED without re-reading the token: read it in another round.
             boolean worthAnotherRound = result.outcome() == RefreshOutcome.ALREADY_FRESH || result.outcome() == RefreshOutcome.BUSY
-                    || result.outcome() == RefreshOutcome.LOST_RACE;
+                    || result.outcome() == RefreshOutcome.LOST_RACE
+                    || (result.outcome() == RefreshOutcome.REFRESHED && result.accessToken() == null);
             if (satisfied || !worthAnotherRound) {
                 return result;
             }

@@ -36,7 +36,18 @@ public final class RefreshTiming {
         Duration jitter = jitterFor(state.tokenSetId(), state.tokenVersion());
         Instant due = state.lastSuccessAt().plus(settings.keepAliveInterval()).minus(jitter);
         if (state.accessTokenExpiresAt() != null) {
-            due = earliest(due, state.accessTokenExpiresAt().minus(settings.leadTime()).minus(jitter));
+            // Tokens that live shorter than the lead time would be due again right after every refresh (a hot
+            // loop against the IdP): refresh those at half their lifetime, with the jitter scaled down alike.
+            Duration lifetime = Duration.between(state.lastSuccessAt(), state.accessTokenExpiresAt());
+            Duration lead = settings.leadTime();
+            Duration accessJitter = jitter;
+            if (!lifetime.isNegative() && lifetime.dividedBy(2).compareTo(lead) < 0) {
+                Duration shorter = lifetime.dividedBy(2);
+                accessJitter = lead.isZero() ? Duration.ZERO
+                        : Duration.ofNanos((long) (jitter.toNanos() * ((double) shorter.toNanos() / lead.toNanos())));
+                lead = shorter;
+            }
+            due = earliest(due, state.accessTokenExpiresAt().minus(lead).minus(accessJitter));
         }
         if (state.refreshTokenExpiresAt() != null) {
             due = earliest(due, state.refreshTokenExpiresAt().minus(settings.leadTime()).minus(jitter));

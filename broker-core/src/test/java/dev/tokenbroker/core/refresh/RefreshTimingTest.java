@@ -34,6 +34,16 @@ class RefreshTimingTest {
     }
 
     @Test
+    void tokensLivingShorterThanTheLeadTimeAreRefreshedAtHalfTheirLifetimeNotAgainAtOnce() {
+        // A 2-minute token with a 5-minute lead time would be due before it was even issued.
+        TokenSetRefreshState state = active("short", NOW.plusSeconds(120), null, NOW);
+
+        Instant due = timing.nextDueAt(state).orElseThrow();
+
+        assertThat(due).isAfter(NOW).isBetween(NOW.plusSeconds(36), NOW.plusSeconds(60));
+    }
+
+    @Test
     void clusteredExpiriesAreSpreadByJitter() {
         Set<Instant> dues = new HashSet<>();
         for (int i = 0; i < 100; i++) {
