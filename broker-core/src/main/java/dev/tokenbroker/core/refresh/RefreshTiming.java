@@ -37,11 +37,13 @@ public final class RefreshTiming {
         Instant due = state.lastSuccessAt().plus(settings.keepAliveInterval()).minus(jitter);
         if (state.accessTokenExpiresAt() != null) {
             // Tokens that live shorter than the lead time would be due again right after every refresh (a hot
-            // loop against the IdP): refresh those at half their lifetime, with the jitter scaled down alike.
+            // loop against the IdP, e.g. Keycloak's default 5-minute tokens with a 5-minute lead): once such a
+            // token set has been refreshed, refresh it at half the token's lifetime, with the jitter scaled alike.
+            // Right after a link it is refreshed as soon as it is due, as before.
             Duration lifetime = Duration.between(state.lastSuccessAt(), state.accessTokenExpiresAt());
             Duration lead = settings.leadTime();
             Duration accessJitter = jitter;
-            if (!lifetime.isNegative() && lifetime.dividedBy(2).compareTo(lead) < 0) {
+            if (state.tokenVersion() > 1 && !lifetime.isNegative() && lifetime.dividedBy(2).compareTo(lead) < 0) {
                 Duration shorter = lifetime.dividedBy(2);
                 accessJitter = lead.isZero() ? Duration.ZERO
                         : Duration.ofNanos((long) (jitter.toNanos() * ((double) shorter.toNanos() / lead.toNanos())));

@@ -35,8 +35,11 @@ class RefreshTimingTest {
 
     @Test
     void tokensLivingShorterThanTheLeadTimeAreRefreshedAtHalfTheirLifetimeNotAgainAtOnce() {
-        // A 2-minute token with a 5-minute lead time would be due before it was even issued.
-        TokenSetRefreshState state = active("short", NOW.plusSeconds(120), null, NOW);
+        // A refreshed 2-minute token with a 5-minute lead time would be due before it was even issued.
+        TokenSetRefreshState linked = active("short", NOW.plusSeconds(120), null, NOW);
+        TokenSetRefreshState state = new TokenSetRefreshState(linked.tokenSetId(), "github", TokenSetStatus.ACTIVE, null,
+                null, true, NOW.plusSeconds(120), null, Set.of(), 2, 2, NOW, null, 0, null);
+        assertThat(timing.nextDueAt(linked).orElseThrow()).isBefore(NOW);
 
         Instant due = timing.nextDueAt(state).orElseThrow();
 
