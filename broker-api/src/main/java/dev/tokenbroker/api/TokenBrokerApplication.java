@@ -9,6 +9,18 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class TokenBrokerApplication {
 
+    static {
+        // Axon 4.12+ reports usage to AxonIQ's servers and polls them for updates unless told not to. A token
+        // broker should not call out to third parties on its own (and runs offline in the quick start);
+        // operators who want the update check can start with -Daxoniq.update-checker.disabled=false.
+        if (System.getProperty("axoniq.update-checker.disabled") == null) {
+            System.setProperty("axoniq.update-checker.disabled", "true");
+        }
+        if (System.getProperty("disable-axoniq-console-message") == null) {
+            System.setProperty("disable-axoniq-console-message", "true");
+        }
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(TokenBrokerApplication.class, args);
     }
