@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.Map;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -22,6 +25,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * (mock-oauth2-server): connect → callback → token → token after expiry (refreshed) → revoke → not_linked.
  */
 @BrokerApiTest
+@ExtendWith(OutputCaptureExtension.class)
 class EndToEndTest {
 
     @LocalServerPort
@@ -30,7 +34,7 @@ class EndToEndTest {
     DemoIdentityProvider demoIdp;
 
     @Test
-    void connectFetchRefreshRevoke() throws Exception {
+    void connectFetchRefreshRevoke(CapturedOutput logs) throws Exception {
         ApiClients api = new ApiClients(port);
         String app = api.accessToken("demo-app", "demo-secret-for-local-use-only");
         // The demo IdP issues this account's tokens with 20 s to live: less than the default min_validity (60 s).
@@ -69,5 +73,10 @@ class EndToEndTest {
         HttpResponse<String> gone = api.get("/v1/users/end-to-end/connections/demo/token", app);
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(api.json(gone).get("type").asText()).isEqualTo("urn:token-broker:problem:not_linked");
+
+        // Nothing secret in the log output of the whole run: upstream tokens, the API token, the client secret.
+        String refreshedToken = api.json(refreshed).get("access_token").asText();
+        assertThat(logs.getAll()).doesNotContain(first).doesNotContain(refreshedToken).doesNotContain(app)
+                .doesNotContain("demo-secret-for-local-use-only");
     }
 }
