@@ -27,6 +27,11 @@ class ConnectConfiguration {
     }
 
     @Bean
+    ConnectSessionCleanup connectSessionCleanup(ConnectSessionStore sessions, java.time.Clock clock) {
+        return new ConnectSessionCleanup(sessions, clock);
+    }
+
+    @Bean
     ConnectUrls connectUrls(ConnectProperties properties) {
         return new ConnectUrls(properties);
     }

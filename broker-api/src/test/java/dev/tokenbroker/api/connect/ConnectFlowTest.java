@@ -27,6 +27,10 @@ class ConnectFlowTest {
     int port;
     @Autowired
     EventStore eventStore;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    ConnectSessionCleanup cleanup;
 
     ApiClients api;
     String appToken;
@@ -132,6 +136,21 @@ class ConnectFlowTest {
         java.time.Instant expiresAt = java.time.Instant.parse(session.get("expiresAt").asText());
         assertThat(expiresAt).isBefore(java.time.Instant.now().plusSeconds(601));
         assertThat(session.get("id").asText()).hasSize(43);
+    }
+
+    @Test
+    void sessionsAreDeletedADayAfterTheyExpired() {
+        jdbc.update("insert into connect_session (session_id, client_id, user_id, connector_id, return_to, status, "
+                + "created_at, expires_at) values ('old-session', 'test-app', 'zoe', 'demo', 'https://app.example/linked', "
+                + "'FINISHED', now() - interval '3 days', now() - interval '2 days')");
+        jdbc.update("insert into connect_session (session_id, client_id, user_id, connector_id, return_to, status, "
+                + "created_at, expires_at) values ('recent-session', 'test-app', 'zoe', 'demo', 'https://app.example/linked', "
+                + "'FINISHED', now() - interval '2 hours', now() - interval '1 hour')");
+
+        cleanup.deleteExpired();
+
+        assertThat(jdbc.queryForList("select session_id from connect_session where session_id in ('old-session', 'recent-session')",
+                String.class)).containsExactly("recent-session");
     }
 
     private JsonNode createSession(String userId, String connector, String returnTo) throws Exception {
