@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.admin;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ApiClientStore;
@@ -38,8 +39,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/v1/admin", produces = MediaType.APPLICATION_JSON_VALUE)
 final class AdminClientController {
 
-    private static final String CLIENT_ID = "[A-Za-z0-9._-]{1,100}";
-
     private final ApiClientStore store;
     private final ApiClientSecrets secrets;
     private final SigningKeyStore signingKeys;
@@ -56,7 +55,7 @@ final class AdminClientController {
     }
 
     record ClientRequest(
-            @NotNull @Pattern(regexp = CLIENT_ID) String clientId,
+            @NotNull @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId,
             @Size(max = 200) String displayName,
             @NotNull @Size(max = 4) List<@NotNull String> scopes,
             @NotNull @Size(max = 100) List<@NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}|\\*") String> allowedConnectors,
@@ -82,7 +81,7 @@ final class AdminClientController {
     }
 
     @GetMapping("/clients/{clientId}")
-    ClientView get(@PathVariable @Pattern(regexp = CLIENT_ID) String clientId) {
+    ClientView get(@PathVariable @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId) {
         return view(existing(clientId));
     }
 
@@ -97,7 +96,7 @@ final class AdminClientController {
     }
 
     @PutMapping(path = "/clients/{clientId}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ClientView update(@PathVariable @Pattern(regexp = CLIENT_ID) String clientId, @Valid @RequestBody ClientRequest request) {
+    ClientView update(@PathVariable @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId, @Valid @RequestBody ClientRequest request) {
         ApiClient existing = existing(clientId);
         if (!clientId.equals(request.clientId())) {
             throw new ApiProblemException(ProblemType.INVALID_REQUEST, "clientId in the body differs from the path");
@@ -106,7 +105,7 @@ final class AdminClientController {
     }
 
     @DeleteMapping("/clients/{clientId}")
-    ResponseEntity<Void> delete(@PathVariable @Pattern(regexp = CLIENT_ID) String clientId) {
+    ResponseEntity<Void> delete(@PathVariable @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId) {
         if (!store.delete(clientId)) {
             throw new ApiProblemException(ProblemType.NOT_FOUND, "No such client");
         }
@@ -114,7 +113,7 @@ final class AdminClientController {
     }
 
     @PostMapping(path = "/clients/{clientId}/secrets", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ApiClientSecrets.IssuedSecret> addSecret(@PathVariable @Pattern(regexp = CLIENT_ID) String clientId,
+    ResponseEntity<ApiClientSecrets.IssuedSecret> addSecret(@PathVariable @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId,
                                                             @RequestBody SecretRequest request) {
         existing(clientId);
         if (request.expiresAt() != null && !request.expiresAt().isAfter(clock.instant())) {
@@ -124,7 +123,7 @@ final class AdminClientController {
     }
 
     @DeleteMapping("/clients/{clientId}/secrets/{secretId}")
-    ResponseEntity<Void> removeSecret(@PathVariable @Pattern(regexp = CLIENT_ID) String clientId,
+    ResponseEntity<Void> removeSecret(@PathVariable @Pattern(regexp = IdentifierPatterns.CLIENT_ID) String clientId,
                                       @PathVariable @Pattern(regexp = "[0-9a-f-]{36}") String secretId) {
         if (!store.removeSecret(clientId, secretId)) {
             throw new ApiProblemException(ProblemType.NOT_FOUND, "No such secret");
@@ -160,9 +159,7 @@ final class AdminClientController {
             } catch (java.net.URISyntaxException e) {
                 throw new ApiProblemException(ProblemType.INVALID_REQUEST, "allowedReturnUrls contains an invalid URL");
             }
-            boolean loopback = "http".equals(uri.getScheme()) && ("localhost".equals(uri.getHost())
-                    || "127.0.0.1".equals(uri.getHost()));
-            if (uri.getHost() == null || uri.getRawFragment() != null || !("https".equals(uri.getScheme()) || loopback)) {
+            if (!ApiClient.isRegistrableReturnUrl(uri)) {
                 throw new ApiProblemException(ProblemType.INVALID_REQUEST,
                         "allowedReturnUrls must be absolute https URLs without fragment (http only for localhost)");
             }

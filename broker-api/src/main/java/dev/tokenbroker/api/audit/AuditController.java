@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.audit;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.core.api.TokenSetId;
@@ -34,8 +35,8 @@ final class AuditController {
     }
 
     @GetMapping(path = "/v1/audit/users/{userId}/connections/{connector}/history", produces = MediaType.APPLICATION_JSON_VALUE)
-    List<TokenSetHistoryEntry> history(@PathVariable @Pattern(regexp = "[A-Za-z0-9._:@|+-]{1,128}") String userId,
-                                       @PathVariable @Pattern(regexp = "[a-z0-9][a-z0-9-]{0,63}") String connector,
+    List<TokenSetHistoryEntry> history(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
+                                       @PathVariable @Pattern(regexp = IdentifierPatterns.CONNECTOR_ID) String connector,
                                        Authentication authentication) {
         callingClient.require(authentication, ApiScope.AUDIT_READ);
         return history.historyOf(TokenSetId.of(userId, connector));

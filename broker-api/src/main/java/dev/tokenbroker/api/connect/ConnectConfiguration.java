@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.connect;
 
 import com.google.crypto.tink.Aead;
+import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -27,7 +28,7 @@ class ConnectConfiguration {
     }
 
     @Bean
-    ConnectSessionCleanup connectSessionCleanup(ConnectSessionStore sessions, java.time.Clock clock) {
+    ConnectSessionCleanup connectSessionCleanup(ConnectSessionStore sessions, Clock clock) {
         return new ConnectSessionCleanup(sessions, clock);
     }
 

@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.connect;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.problem.ApiProblemException;
@@ -29,9 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 final class ConnectSessionController {
 
-    static final String USER_ID = "[A-Za-z0-9._:@|+-]{1,128}";
-    static final String CONNECTOR_ID = "[a-z0-9][a-z0-9-]{0,63}";
-
     private final ConnectSessionStore sessions;
     private final ConnectorRegistry connectors;
     private final CallingClient callingClient;
@@ -51,8 +49,8 @@ final class ConnectSessionController {
     }
 
     record CreateConnectSession(
-            @NotNull @Pattern(regexp = USER_ID) String userId,
-            @NotNull @Pattern(regexp = CONNECTOR_ID) String connector,
+            @NotNull @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
+            @NotNull @Pattern(regexp = IdentifierPatterns.CONNECTOR_ID) String connector,
             @Size(max = 20) List<@NotNull @Pattern(regexp = "[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,200}") String> scopes,
             @NotNull @Size(max = 2000) String returnTo) {
     }

@@ -44,6 +44,20 @@ public record ApiClient(
         return allowedReturnUrls.stream().anyMatch(registered -> sameEndpoint(registered, returnTo));
     }
 
+    /**
+     * Whether a URL may be registered as a return URL: absolute https without fragment or user info;
+     * plain http only for the loopback host (local development, RFC 8252 section 7.3).
+     */
+    public static boolean isRegistrableReturnUrl(URI url) {
+        if (url == null || !url.isAbsolute() || url.getHost() == null || url.getRawFragment() != null
+                || url.getRawUserInfo() != null) {
+            return false;
+        }
+        boolean loopback = "localhost".equals(url.getHost()) || "127.0.0.1".equals(url.getHost())
+                || "[::1]".equals(url.getHost());
+        return "https".equals(url.getScheme()) || ("http".equals(url.getScheme()) && loopback);
+    }
+
     private static boolean sameEndpoint(URI registered, URI candidate) {
         return registered.getScheme().equalsIgnoreCase(candidate.getScheme())
                 && registered.getHost() != null && registered.getHost().equalsIgnoreCase(candidate.getHost())

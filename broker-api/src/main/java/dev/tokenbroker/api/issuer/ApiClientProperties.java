@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.issuer;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public record ApiClientProperties(@DefaultValue Map<String, Client> clients) {
     public void validate() {
         clients.forEach((clientId, client) -> {
             String prefix = "broker.clients." + clientId;
-            if (!clientId.matches("[A-Za-z0-9._-]{1,100}")) {
+            if (!clientId.matches(IdentifierPatterns.CLIENT_ID)) {
                 throw new IllegalArgumentException(prefix + ": client ids use letters, digits, '.', '_' and '-' (1-100)");
             }
             if (client.secret() == null || client.secret().length() < 16) {
@@ -52,17 +53,11 @@ public record ApiClientProperties(@DefaultValue Map<String, Client> clients) {
                 }
             }
             for (URI url : client.allowedReturnUrls()) {
-                if (!url.isAbsolute() || url.getHost() == null || url.getRawFragment() != null
-                        || !("https".equals(url.getScheme()) || isLoopback(url))) {
+                if (!ApiClient.isRegistrableReturnUrl(url)) {
                     throw new IllegalArgumentException(prefix + ".allowed-return-urls contains '" + url
                             + "': use an absolute https URL without fragment (http only for localhost)");
                 }
             }
         });
-    }
-
-    private static boolean isLoopback(URI url) {
-        return "http".equals(url.getScheme())
-                && ("localhost".equals(url.getHost()) || "127.0.0.1".equals(url.getHost()) || "[::1]".equals(url.getHost()));
     }
 }

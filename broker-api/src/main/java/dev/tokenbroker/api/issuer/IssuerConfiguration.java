@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.issuer;
 
 import com.google.crypto.tink.Aead;
+import dev.tokenbroker.api.security.CallingClient;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -82,8 +83,8 @@ class IssuerConfiguration {
     }
 
     @Bean
-    dev.tokenbroker.api.security.CallingClient callingClient(ApiClientStore store) {
-        return new dev.tokenbroker.api.security.CallingClient(store);
+    CallingClient callingClient(ApiClientStore store) {
+        return new CallingClient(store);
     }
 
     @Bean

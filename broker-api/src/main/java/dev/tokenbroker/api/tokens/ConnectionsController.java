@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.tokens;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.problem.ApiProblemException;
@@ -39,9 +40,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 final class ConnectionsController {
 
-    static final String USER_ID = "[A-Za-z0-9._:@|+-]{1,128}";
-    static final String CONNECTOR_ID = "[a-z0-9][a-z0-9-]{0,63}";
-
     private final TokenSetQueries queries;
     private final CallingClient callingClient;
     private final ConnectorRegistry connectors;
@@ -75,7 +73,7 @@ final class ConnectionsController {
     }
 
     @GetMapping(path = "/v1/users/{userId}/connections", produces = MediaType.APPLICATION_JSON_VALUE)
-    List<Connection> connections(@PathVariable @Pattern(regexp = USER_ID) String userId, Authentication authentication) {
+    List<Connection> connections(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId, Authentication authentication) {
         ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ, ApiScope.CONNECTIONS_WRITE);
         return queries.tokenSetsOfUser(userId).stream()
                 .filter(summary -> client.allowsConnector(summary.connectorId()))
@@ -85,8 +83,8 @@ final class ConnectionsController {
     }
 
     @GetMapping(path = "/v1/users/{userId}/connections/{connector}/token", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<AccessTokenResponse> token(@PathVariable @Pattern(regexp = USER_ID) String userId,
-                                              @PathVariable @Pattern(regexp = CONNECTOR_ID) String connector,
+    ResponseEntity<AccessTokenResponse> token(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
+                                              @PathVariable @Pattern(regexp = IdentifierPatterns.CONNECTOR_ID) String connector,
                                               @RequestParam(name = "min_validity", defaultValue = "60")
                                               @Min(0) @Max(86_400) long minValidity,
                                               Authentication authentication) {
@@ -128,8 +126,8 @@ final class ConnectionsController {
     }
 
     @DeleteMapping("/v1/users/{userId}/connections/{connector}")
-    ResponseEntity<Void> unlink(@PathVariable @Pattern(regexp = USER_ID) String userId,
-                                @PathVariable @Pattern(regexp = CONNECTOR_ID) String connector,
+    ResponseEntity<Void> unlink(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
+                                @PathVariable @Pattern(regexp = IdentifierPatterns.CONNECTOR_ID) String connector,
                                 Authentication authentication) {
         ApiClient client = callingClient.require(authentication, ApiScope.CONNECTIONS_WRITE);
         requireKnownAllowedConnector(client, connector);

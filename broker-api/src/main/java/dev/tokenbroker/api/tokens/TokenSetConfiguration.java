@@ -1,23 +1,29 @@
 package dev.tokenbroker.api.tokens;
 
 import com.google.crypto.tink.Aead;
+import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.command.TokenSet;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyStore;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
 import dev.tokenbroker.core.crypto.TinkTokenCipher;
 import dev.tokenbroker.core.crypto.TokenCipher;
+import dev.tokenbroker.core.refresh.RefreshCoordinator;
+import dev.tokenbroker.projections.ProjectionsConfiguration;
+import dev.tokenbroker.projections.tokenset.TokenSetQueries;
+import java.time.Clock;
 import javax.sql.DataSource;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ConfigurerModule;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import dev.tokenbroker.projections.ProjectionsConfiguration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The domain in the application: the event-sourced {@link TokenSet} aggregate on Axon's event
- * store, and the envelope encryption its command handlers receive as the {@link TokenCipher}
- * parameter (resolved from this context).
+ * store, the envelope encryption its command handlers receive as the {@link TokenCipher}
+ * parameter (resolved from this context), the read models, and the token API's collaborators.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(ProjectionsConfiguration.class)
@@ -44,22 +50,19 @@ class TokenSetConfiguration {
     }
 
     @Bean
-    HandOutRecorder handOutRecorder(org.springframework.jdbc.core.JdbcTemplate jdbc,
-                                    org.axonframework.commandhandling.gateway.CommandGateway commands,
-                                    java.time.Clock clock) {
+    HandOutRecorder handOutRecorder(JdbcTemplate jdbc, CommandGateway commands, Clock clock) {
         return new HandOutRecorder(jdbc, commands, clock);
     }
 
     @Bean
-    TokenSetRevocation tokenSetRevocation(dev.tokenbroker.projections.tokenset.TokenSetQueries queries, TokenCipher cipher,
-                                          dev.tokenbroker.connectors.ConnectorRegistry connectors,
-                                          org.axonframework.commandhandling.gateway.CommandGateway commands) {
+    TokenSetRevocation tokenSetRevocation(TokenSetQueries queries, TokenCipher cipher, ConnectorRegistry connectors,
+                                          CommandGateway commands) {
         return new TokenSetRevocation(queries, cipher, connectors, commands);
     }
 
     @Bean
-    OnDemandRefresh onDemandRefresh(dev.tokenbroker.core.refresh.RefreshCoordinator coordinator, TokenCipher cipher,
-                                    dev.tokenbroker.projections.tokenset.TokenSetQueries queries, java.time.Clock clock) {
+    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, TokenSetQueries queries,
+                                    Clock clock) {
         return new CoordinatedOnDemandRefresh(coordinator, cipher, queries, clock);
     }
 

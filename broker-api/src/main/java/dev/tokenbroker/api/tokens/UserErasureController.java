@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.tokens;
 
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.core.api.Actor;
@@ -27,7 +28,7 @@ final class UserErasureController {
     }
 
     @DeleteMapping("/v1/users/{userId}")
-    ResponseEntity<Void> erase(@PathVariable @Pattern(regexp = ConnectionsController.USER_ID) String userId,
+    ResponseEntity<Void> erase(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
                                Authentication authentication) {
         String adminClient = callingClient.require(authentication, ApiScope.ADMIN).clientId();
         for (TokenSetSummary summary : queries.tokenSetsOfUser(userId)) {
