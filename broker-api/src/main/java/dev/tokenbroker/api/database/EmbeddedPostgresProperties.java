@@ -12,8 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param port          the port to listen on (loopback only); 0 picks a free one
  */
 @ConfigurationProperties("broker.embedded-postgres")
-public record EmbeddedPostgresProperties(@DefaultValue("data/postgres") Path dataDirectory,
+public record EmbeddedPostgresProperties(@DefaultValue(EmbeddedPostgresProperties.DEFAULT_DATA_DIRECTORY) Path dataDirectory,
                                          @DefaultValue("0") int port) {
+
+    public static final String DATA_DIRECTORY_PROPERTY = "broker.embedded-postgres.data-directory";
+    public static final String DEFAULT_DATA_DIRECTORY = "data/postgres";
 
     public EmbeddedPostgresProperties {
         if (port < 0 || port > 65535) {

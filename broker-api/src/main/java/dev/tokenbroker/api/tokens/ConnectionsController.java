@@ -95,10 +95,8 @@ final class ConnectionsController {
         if (!token.validFor(minimum, clock.instant())) {
             OnDemandRefresh.Result result = onDemandRefresh.refresh(token.tokenSetId(), minimum, client.clientId());
             token = switch (result.outcome()) {
-                case REFRESHED -> result.token() != null ? result.token()
-                        : available(current(userId, connector));
-                case NOT_NEEDED -> available(current(userId, connector));
-                case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(connector);
+                case REFRESHED -> result.token();
+                case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired();
                 case NOT_LINKED -> throw notLinked(connector);
                 case UPSTREAM_UNAVAILABLE -> throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
                         "The identity provider could not refresh the token; retry later",
@@ -158,14 +156,14 @@ final class ConnectionsController {
         if (current instanceof CurrentAccessToken.Available available) {
             return available;
         }
-        if (current instanceof CurrentAccessToken.NeedsReauthorization needs) {
-            throw reauthorizationRequired(needs.tokenSetId().toString());
+        if (current instanceof CurrentAccessToken.NeedsReauthorization) {
+            throw reauthorizationRequired();
         }
         throw new ApiProblemException(ProblemType.NOT_LINKED,
                 "The user has no linked account at this connector; create a connect session to link one");
     }
 
-    private static ApiProblemException reauthorizationRequired(String connector) {
+    private static ApiProblemException reauthorizationRequired() {
         return new ApiProblemException(ProblemType.REAUTHORIZATION_REQUIRED,
                 "The user's grant at the identity provider ended. Create a connect session (POST /v1/connect-sessions) "
                         + "for this user and connector and send the user through it to link again.");

@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.tokens;
 
+import dev.tokenbroker.api.database.EmbeddedPostgresProperties;
 import dev.tokenbroker.core.crypto.KekSettings;
 import dev.tokenbroker.core.crypto.KeyEncryptionKeyLoader;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ public final class KekSettingsFromEnvironment {
                 && !StringUtils.hasText(settings.keysetBase64()) && settings.generateInto() == null;
         boolean embeddedDatabase = !StringUtils.hasText(environment.getProperty("spring.datasource.url"));
         if (nothingConfigured && embeddedDatabase) {
-            Path dataDirectory = Path.of(environment.getProperty("broker.embedded-postgres.data-directory", "data/postgres"));
+            Path dataDirectory = Path.of(environment.getProperty(
+                    EmbeddedPostgresProperties.DATA_DIRECTORY_PROPERTY, EmbeddedPostgresProperties.DEFAULT_DATA_DIRECTORY));
             return KekSettings.generateInto(dataDirectory.toAbsolutePath().normalize().getParent().resolve("kek"));
         }
         return settings;

@@ -13,11 +13,11 @@ import java.time.Duration;
 public interface OnDemandRefresh {
 
     /** Outcome of an on-demand refresh, as far as the token API needs to know. */
-    enum Outcome { REFRESHED, NOT_NEEDED, REAUTHORIZATION_REQUIRED, NOT_LINKED, UPSTREAM_UNAVAILABLE }
+    enum Outcome { REFRESHED, REAUTHORIZATION_REQUIRED, NOT_LINKED, UPSTREAM_UNAVAILABLE }
 
     /**
-     * What happened. For REFRESHED, {@code token} is the new access token straight from the refresh
-     * (the read model may not have caught up yet); for UPSTREAM_UNAVAILABLE, {@code retryAfter} may
+     * What happened. For REFRESHED, {@code token} (never null) is the current access token straight
+     * from the refresh coordinator (the read model may not have caught up yet); for UPSTREAM_UNAVAILABLE, {@code retryAfter} may
      * say when to try again.
      */
     record Result(Outcome outcome, CurrentAccessToken.Available token, Duration retryAfter, String detail) {
