@@ -1,5 +1,6 @@
 package dev.tokenbroker.projections;
 
+import dev.tokenbroker.projections.tokenset.TokenSetViewWriteThrough;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.ConfigurerModule;
@@ -8,6 +9,9 @@ import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 /**
  * Registers one {@link PooledStreamingEventProcessor} per read model, reading the event store and
  * keeping its tokens in the configuration's token store (the {@code JdbcTokenStore}).
+ *
+ * <p>Plus one subscribing processor, {@link TokenSetViewWriteThrough}, which applies the token-set view's
+ * events in the transaction that appends them.
  *
  * <p>Plain Axon configuration, so the Spring application (as a {@link ConfigurerModule} bean) and
  * tests on a {@code DefaultConfigurer} configure the processors the same way. Segments let several
@@ -23,10 +27,14 @@ public final class ProjectionProcessors implements ConfigurerModule {
 
     @Override
     public void configureModule(Configurer configurer) {
-        configurer.eventProcessing(processing -> ReadModelRebuild.PROCESSING_GROUPS.forEach(group ->
-                processing.registerPooledStreamingEventProcessor(group, Configuration::eventStore,
-                        (axon, builder) -> builder
-                                .initialSegmentCount(INITIAL_SEGMENT_COUNT)
-                                .batchSize(BATCH_SIZE))));
+        configurer.eventProcessing(processing -> {
+            ReadModelRebuild.PROCESSING_GROUPS.forEach(group ->
+                    processing.registerPooledStreamingEventProcessor(group, Configuration::eventStore,
+                            (axon, builder) -> builder
+                                    .initialSegmentCount(INITIAL_SEGMENT_COUNT)
+                                    .batchSize(BATCH_SIZE)));
+            // In the command's transaction: read-your-writes for token_set_view (see TokenSetViewWriteThrough).
+            processing.registerSubscribingEventProcessor(TokenSetViewWriteThrough.PROCESSING_GROUP);
+        });
     }
 }

@@ -13,6 +13,7 @@ import dev.tokenbroker.projections.history.TokenSetHistoryRepository;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import dev.tokenbroker.projections.tokenset.TokenSetViewProjection;
 import dev.tokenbroker.projections.tokenset.TokenSetViewRepository;
+import dev.tokenbroker.projections.tokenset.TokenSetViewWriteThrough;
 
 /**
  * The read models as Spring beans, for the application to import.
@@ -39,6 +40,11 @@ public class ProjectionsConfiguration {
     @Bean
     public TokenSetViewProjection tokenSetViewProjection(TokenSetViewRepository repository) {
         return new TokenSetViewProjection(repository);
+    }
+
+    @Bean
+    public TokenSetViewWriteThrough tokenSetViewWriteThrough(TokenSetViewRepository repository, DataSource dataSource) {
+        return new TokenSetViewWriteThrough(repository, dataSource);
     }
 
     @Bean

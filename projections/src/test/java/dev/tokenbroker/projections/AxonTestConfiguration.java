@@ -28,6 +28,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.testsupport.TestDatabase;
 
@@ -87,7 +88,7 @@ class AxonTestConfiguration {
                         .build())
                 // the aggregate, for tests that go through commands; its handlers take the cipher as a resource
                 .registerComponent(TokenCipher.class, c -> cipher)
-                .configureAggregate(TokenSet.class);
+                .configureAggregate(TokenSetAggregateConfiguration.withSnapshotsEvery(TokenSetAggregateConfiguration.DEFAULT_SNAPSHOT_THRESHOLD));
         configurer.eventProcessing()
                 .registerTokenStore(c -> JdbcTokenStore.builder()
                         .connectionProvider(connections)

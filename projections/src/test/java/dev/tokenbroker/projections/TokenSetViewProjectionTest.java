@@ -69,7 +69,6 @@ class TokenSetViewProjectionTest {
         assertThat(view.refreshTokenVersion()).isEqualTo(1);
         assertThat(view.linkedAt()).isEqualTo(T0.plusSeconds(60));
         assertThat(view.lastRefreshedAt()).isNull();
-        assertThat(view.nextRefreshDueAt()).isEqualTo(expiry);
         assertThat(view.lastFailure()).isNull();
         assertThat(view.version()).isZero();
     }
@@ -88,7 +87,6 @@ class TokenSetViewProjectionTest {
         assertThat(view.tokenVersion()).isEqualTo(2);
         assertThat(view.refreshTokenVersion()).isEqualTo(1);
         assertThat(view.accessTokenExpiresAt()).isEqualTo(T0.plusSeconds(7200));
-        assertThat(view.nextRefreshDueAt()).isEqualTo(T0.plusSeconds(7200));
         assertThat(view.lastRefreshedAt()).isEqualTo(story.now());
         assertThat(view.version()).isEqualTo(1);
     }
@@ -119,7 +117,6 @@ class TokenSetViewProjectionTest {
         assertThat(failing.status()).isEqualTo(TokenSetStatus.REFRESH_FAILING);
         assertThat(failing.lastFailure()).isEqualTo(new TokenSetView.RefreshFailure(RefreshFailureKind.TRANSIENT,
                 "temporarily_unavailable", "try later", 2, T0.plusSeconds(120), retryAt));
-        assertThat(failing.nextRefreshDueAt()).isEqualTo(retryAt);
         assertThat(open(failing, failing.accessToken())).isEqualTo("access-1");
 
         story.refresh("access-2", null, T0.plusSeconds(7200));
@@ -127,7 +124,6 @@ class TokenSetViewProjectionTest {
         TokenSetView recovered = view(story);
         assertThat(recovered.status()).isEqualTo(TokenSetStatus.ACTIVE);
         assertThat(recovered.lastFailure()).isNull();
-        assertThat(recovered.nextRefreshDueAt()).isEqualTo(T0.plusSeconds(7200));
     }
 
     @Test
@@ -142,7 +138,6 @@ class TokenSetViewProjectionTest {
         assertThat(view.reauthorizationReason()).isEqualTo("invalid_grant");
         assertThat(view.lastFailure().kind()).isEqualTo(RefreshFailureKind.PERMANENT);
         assertThat(view.lastFailure().errorCode()).isEqualTo("invalid_grant");
-        assertThat(view.nextRefreshDueAt()).isNull();
     }
 
     @Test
@@ -156,7 +151,6 @@ class TokenSetViewProjectionTest {
         assertThat(revoked.status()).isEqualTo(TokenSetStatus.REVOKED);
         assertThat(revoked.upstreamRevocation()).isEqualTo(UpstreamRevocationOutcome.REVOKED);
         assertThat(revoked.lastHandedOutAt()).isEqualTo(T0.plusSeconds(120));
-        assertThat(revoked.nextRefreshDueAt()).isNull();
 
         story.erase();
         harness.awaitApplied(story);
@@ -190,7 +184,6 @@ class TokenSetViewProjectionTest {
         assertThat(view.accessToken().keyVersion()).isEqualTo(2);
         assertThat(open(view, view.accessToken())).isEqualTo("access-2");
         assertThat(view.refreshToken()).isNull();
-        assertThat(view.nextRefreshDueAt()).as("nothing to refresh with").isNull();
         assertThat(view.erasedAt()).isNull();
         assertThat(view.revokedAt()).isNull();
         assertThat(view.tokenVersion()).isEqualTo(2);

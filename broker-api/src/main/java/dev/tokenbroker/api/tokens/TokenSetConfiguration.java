@@ -3,6 +3,7 @@ package dev.tokenbroker.api.tokens;
 import com.google.crypto.tink.Aead;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyStore;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ConfigurerModule;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -27,11 +29,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 @Import(ProjectionsConfiguration.class)
+@EnableConfigurationProperties(TokenSetProperties.class)
 class TokenSetConfiguration {
 
     @Bean
-    ConfigurerModule tokenSetAggregate() {
-        return configurer -> configurer.configureAggregate(TokenSet.class);
+    ConfigurerModule tokenSetAggregate(TokenSetProperties properties) {
+        return configurer -> configurer.configureAggregate(
+                TokenSetAggregateConfiguration.withSnapshotsEvery(properties.snapshotThreshold()));
     }
 
     @Bean

@@ -27,13 +27,19 @@ import dev.tokenbroker.core.api.TokenSetRevoked;
 import dev.tokenbroker.core.api.TokenSetStatus;
 import dev.tokenbroker.core.api.TokenValue;
 import dev.tokenbroker.core.crypto.TokenCipher;
+import dev.tokenbroker.core.refresh.TokenSetRefreshState;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.serialization.Revision;
 
 /**
  * One linked upstream account of one user at one connector ({@link TokenSetId#of}). Command handlers check
@@ -42,22 +48,39 @@ import org.axonframework.modelling.command.CreationPolicy;
  * <p>Plaintext tokens are encrypted here, through the injected {@link TokenCipher}, before anything is
  * applied, so no event ever holds plaintext. The cipher is a handler parameter (an Axon resource), not a
  * field: aggregates are rebuilt from events and must not carry services.
+ *
+ * <h2>Snapshots</h2>
+ * The aggregate is its own snapshot (Axon's {@code AggregateSnapshotter}, Jackson, every field): the
+ * lifecycle state plus the {@link TokenSetRefreshState} — what the refresh coordinator re-reads, so that
+ * re-read costs a snapshot plus a short tail however long the stream grows
+ * ({@code TokenSetRefreshStateReader}). Token material is in it only as it is in the events, sealed; no
+ * data key ever is. The hand-out bookkeeping holds one number per client, never one per token version.
+ * {@link Revision} versions the snapshot format: a snapshot of another revision is ignored and the
+ * aggregate is rebuilt from its events (then snapshotted anew), so changing the fields means bumping it.
  */
+@Revision(TokenSet.SNAPSHOT_REVISION)
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
 public final class TokenSet {
+
+    /** The snapshot format's revision; bump it whenever the fields below change. */
+    public static final String SNAPSHOT_REVISION = "1";
 
     @AggregateIdentifier
     private TokenSetId id;
-    private TokenSetStatus status;
     private int dataKeyVersion;
-    private long tokenVersion;
-    private long refreshTokenVersion;
-    private boolean hasRefreshToken;
-    private int consecutiveFailures;
+    // Everything refreshing needs, the lifecycle status included; folded by the same rules as elsewhere.
+    private TokenSetRefreshState state;
     // Highest token version handed out per client: makes "at most once per (client, version)" hold.
     private final Map<String, Long> handedOutVersionByClient = new HashMap<>();
 
     TokenSet() {
         // for Axon
+    }
+
+    /** The state as of the last event applied; {@code null} before the first link. For snapshot readers. */
+    public TokenSetRefreshState refreshState() {
+        return state;
     }
 
     @CommandHandler
@@ -76,16 +99,16 @@ public final class TokenSet {
                 sealIfPresent(cipher, tokenSetId, TokenPurpose.ID, keyVersion, command.idToken()),
                 command.accessTokenExpiresAt(), command.refreshTokenExpiresAt(), command.grantedScopes(),
                 command.upstreamSubject(), command.upstreamDisplayName(),
-                keyVersion, tokenVersion + 1,
+                keyVersion, tokenVersion() + 1,
                 // +1 even without a new refresh token: the old grant's refresh token is no longer current.
-                refreshTokenVersion + 1,
+                refreshTokenVersion() + 1,
                 relink, command.actor(), command.cause()));
     }
 
     @CommandHandler
     public void handle(RecordTokenRefreshCommand command, TokenCipher cipher) {
         requireRefreshable();
-        if (!hasRefreshToken) {
+        if (!state.hasRefreshToken()) {
             throw new TokenSetCommandRejectedException(Reason.NO_REFRESH_TOKEN,
                     "Token set " + id + " has no refresh token to refresh with");
         }
@@ -99,21 +122,21 @@ public final class TokenSet {
                 rotated,
                 sealIfPresent(cipher, id, TokenPurpose.ID, dataKeyVersion, command.idToken()),
                 command.accessTokenExpiresAt(), command.refreshTokenExpiresAt(), command.grantedScopes(),
-                tokenVersion + 1,
-                rotated == null ? refreshTokenVersion : refreshTokenVersion + 1,
+                tokenVersion() + 1,
+                rotated == null ? refreshTokenVersion() : refreshTokenVersion() + 1,
                 command.basedOnRefreshTokenVersion(), command.actor(), command.cause()));
     }
 
     @CommandHandler
     public RefreshFailureOutcome handle(RecordRefreshFailureCommand command) {
         requireRefreshable();
-        if (command.basedOnRefreshTokenVersion() != refreshTokenVersion) {
+        if (command.basedOnRefreshTokenVersion() != refreshTokenVersion()) {
             // The stored refresh token changed meanwhile: the failure is about a token we no longer use.
             return RefreshFailureOutcome.IGNORED_STALE_REFRESH_TOKEN;
         }
         boolean permanent = command.kind() == RefreshFailureKind.PERMANENT;
         apply(new TokenRefreshFailed(id, command.kind(), command.errorCode(), command.errorDescription(),
-                permanent ? null : command.retryAt(), consecutiveFailures + 1,
+                permanent ? null : command.retryAt(), state.consecutiveFailures() + 1,
                 command.basedOnRefreshTokenVersion(), command.actor(), command.cause()));
         if (permanent) {
             apply(new ReauthorizationRequired(id, command.errorCode(), command.actor(), command.cause()));
@@ -125,7 +148,7 @@ public final class TokenSet {
     @CommandHandler
     public void handle(RequireReauthorizationCommand command) {
         rejectIfRevokedOrErased();
-        if (status != TokenSetStatus.REAUTHORIZATION_REQUIRED) {
+        if (status() != TokenSetStatus.REAUTHORIZATION_REQUIRED) {
             apply(new ReauthorizationRequired(id, command.reason(), command.actor(), command.cause()));
         }
     }
@@ -133,7 +156,7 @@ public final class TokenSet {
     @CommandHandler
     public void handle(RecordAccessTokenHandOutCommand command) {
         requireRefreshable();
-        if (command.tokenVersion() < 1 || command.tokenVersion() > tokenVersion) {
+        if (command.tokenVersion() < 1 || command.tokenVersion() > tokenVersion()) {
             throw new TokenSetCommandRejectedException(Reason.UNKNOWN_TOKEN_VERSION,
                     "Token set " + id + " has no access token version " + command.tokenVersion());
         }
@@ -154,7 +177,7 @@ public final class TokenSet {
 
     @CommandHandler
     public void handle(EraseTokenSetCommand command, TokenCipher cipher) {
-        if (status != TokenSetStatus.ERASED) {
+        if (status() != TokenSetStatus.ERASED) {
             erase(cipher, command.actor(), command.cause());
         }
     }
@@ -167,17 +190,17 @@ public final class TokenSet {
 
     private void requireRefreshable() {
         rejectIfRevokedOrErased();
-        if (status == TokenSetStatus.REAUTHORIZATION_REQUIRED) {
+        if (status() == TokenSetStatus.REAUTHORIZATION_REQUIRED) {
             throw new TokenSetCommandRejectedException(Reason.REAUTHORIZATION_REQUIRED,
                     "Token set " + id + " requires reauthorization: the user must link again");
         }
     }
 
     private void rejectIfRevokedOrErased() {
-        if (status == TokenSetStatus.ERASED) {
+        if (status() == TokenSetStatus.ERASED) {
             throw new TokenSetCommandRejectedException(Reason.ERASED, "Token set " + id + " was erased: the user must link again");
         }
-        if (status == TokenSetStatus.REVOKED) {
+        if (status() == TokenSetStatus.REVOKED) {
             throw new TokenSetCommandRejectedException(Reason.REVOKED, "Token set " + id + " was revoked: the user must link again");
         }
     }
@@ -187,36 +210,38 @@ public final class TokenSet {
         return token == null ? null : cipher.seal(tokenSetId, purpose, keyVersion, token);
     }
 
+    private TokenSetStatus status() {
+        return state == null ? null : state.status();
+    }
+
+    private long tokenVersion() {
+        return state == null ? 0 : state.tokenVersion();
+    }
+
+    private long refreshTokenVersion() {
+        return state == null ? 0 : state.refreshTokenVersion();
+    }
+
     @EventSourcingHandler
-    void on(TokenSetLinked event) {
+    void on(TokenSetLinked event, @Timestamp Instant occurredAt) {
         id = event.tokenSetId();
-        status = TokenSetStatus.ACTIVE;
         dataKeyVersion = event.dataKeyVersion();
-        tokenVersion = event.tokenVersion();
-        refreshTokenVersion = event.refreshTokenVersion();
-        hasRefreshToken = event.refreshToken() != null;
-        consecutiveFailures = 0;
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 
     @EventSourcingHandler
-    void on(TokenSetRefreshed event) {
-        status = TokenSetStatus.ACTIVE;
-        tokenVersion = event.tokenVersion();
-        refreshTokenVersion = event.refreshTokenVersion();
-        consecutiveFailures = 0;
+    void on(TokenSetRefreshed event, @Timestamp Instant occurredAt) {
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 
     @EventSourcingHandler
-    void on(TokenRefreshFailed event) {
-        consecutiveFailures = event.consecutiveFailures();
-        if (event.kind() == RefreshFailureKind.TRANSIENT) {
-            status = TokenSetStatus.REFRESH_FAILING;
-        }
+    void on(TokenRefreshFailed event, @Timestamp Instant occurredAt) {
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 
     @EventSourcingHandler
-    void on(ReauthorizationRequired event) {
-        status = TokenSetStatus.REAUTHORIZATION_REQUIRED;
+    void on(ReauthorizationRequired event, @Timestamp Instant occurredAt) {
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 
     @EventSourcingHandler
@@ -225,12 +250,12 @@ public final class TokenSet {
     }
 
     @EventSourcingHandler
-    void on(TokenSetRevoked event) {
-        status = TokenSetStatus.REVOKED;
+    void on(TokenSetRevoked event, @Timestamp Instant occurredAt) {
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 
     @EventSourcingHandler
-    void on(TokenSetErased event) {
-        status = TokenSetStatus.ERASED;
+    void on(TokenSetErased event, @Timestamp Instant occurredAt) {
+        state = TokenSetRefreshState.evolve(state, event, occurredAt);
     }
 }

@@ -75,7 +75,11 @@ public record TokenSetRefreshState(
             return state.withStatus(TokenSetStatus.REVOKED);
         }
         if (event instanceof TokenSetErased) {
-            return state.withStatus(TokenSetStatus.ERASED);
+            // The data keys are destroyed: the sealed tokens can never be opened again, so keep none.
+            return new TokenSetRefreshState(state.tokenSetId, state.connectorId, TokenSetStatus.ERASED, null, null,
+                    state.hasRefreshToken, state.accessTokenExpiresAt, state.refreshTokenExpiresAt, state.grantedScopes,
+                    state.tokenVersion, state.refreshTokenVersion, state.lastSuccessAt, state.firstFailureAt,
+                    state.consecutiveFailures, state.retryAt);
         }
         return state;
     }

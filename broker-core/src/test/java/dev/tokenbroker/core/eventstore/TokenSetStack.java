@@ -2,6 +2,7 @@ package dev.tokenbroker.core.eventstore;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyStore;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
@@ -40,6 +41,7 @@ final class TokenSetStack implements AutoCloseable {
     final DataKeyCache cache;
     final TinkTokenCipher cipher;
     final JdbcEventStorageEngine storageEngine;
+    final CountingEventStorageEngine countingStorageEngine;
     final Configuration axon;
 
     TokenSetStack(String databaseHint, Path directory) {
@@ -65,13 +67,14 @@ final class TokenSetStack implements AutoCloseable {
                 .eventSerializer(serializer)
                 .snapshotSerializer(serializer)
                 .build();
+        countingStorageEngine = new CountingEventStorageEngine(storageEngine);
         axon = DefaultConfigurer.defaultConfiguration()
                 .configureSerializer(c -> serializer)
                 .configureEventSerializer(c -> serializer)
                 .configureMessageSerializer(c -> serializer)
-                .configureEmbeddedEventStore(c -> storageEngine)
+                .configureEmbeddedEventStore(c -> countingStorageEngine)
                 .registerComponent(TokenCipher.class, c -> cipher)
-                .configureAggregate(TokenSet.class)
+                .configureAggregate(TokenSetAggregateConfiguration.withSnapshotsEvery(TokenSetAggregateConfiguration.DEFAULT_SNAPSHOT_THRESHOLD))
                 .buildConfiguration();
         axon.start();
     }

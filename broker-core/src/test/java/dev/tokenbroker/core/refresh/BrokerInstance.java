@@ -11,6 +11,7 @@ import dev.tokenbroker.core.api.LinkTokenSetCommand;
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenValue;
 import dev.tokenbroker.core.command.TokenSet;
+import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyStore;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
@@ -99,7 +100,7 @@ final class BrokerInstance implements AutoCloseable {
                 .configureEmbeddedEventStore(c -> JdbcEventStorageEngine.builder()
                         .connectionProvider(connections).transactionManager(transactions)
                         .eventSerializer(serializer).snapshotSerializer(serializer).build())
-                .configureAggregate(TokenSet.class)
+                .configureAggregate(TokenSetAggregateConfiguration.withSnapshotsEvery(TokenSetAggregateConfiguration.DEFAULT_SNAPSHOT_THRESHOLD))
                 .registerComponent(TokenCipher.class, c -> cipher);
         configurer.eventProcessing()
                 .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP, Configuration::eventStore,

@@ -12,10 +12,11 @@ import dev.tokenbroker.core.crypto.TokenMaterialErasedException;
 
 /**
  * The query side of token sets, answered from {@code token_set_view}: the current access token for the
- * API, a user's linked accounts, the row the refresh coordinator works from, and the scheduler's due list.
+ * API and a user's linked accounts.
  *
- * <p>Reads are eventually consistent with the event store: a caller that just sent a command may see the
- * state before it for a few milliseconds. The only plaintext that leaves this class is the access token
+ * <p>Reads see every command that has completed, on any instance: the view's write-through
+ * ({@link TokenSetViewWriteThrough}) updates the row in the transaction that appends the event. Only while
+ * a rebuild replays the view can a row be behind (or missing) until the replay reaches it. The only plaintext that leaves this class is the access token
  * of {@link CurrentAccessToken.Available}; refresh tokens stay sealed.
  */
 public final class TokenSetQueries {
@@ -67,19 +68,5 @@ public final class TokenSetQueries {
     /** The full row, including the sealed refresh token: for the refresh coordinator, not for API answers. */
     public Optional<TokenSetView> tokenSet(TokenSetId tokenSetId) {
         return repository.find(tokenSetId);
-    }
-
-    /**
-     * Token sets to refresh now, soonest due first: ACTIVE ones holding a refresh token whose access token
-     * expires before {@code expiringBefore} (the scheduler adds its lead time to the clock), and
-     * REFRESH_FAILING ones whose retry time is at or before {@code now}.
-     */
-    public List<RefreshDue> dueForRefresh(Instant expiringBefore, Instant now, int limit) {
-        Objects.requireNonNull(expiringBefore, "expiringBefore");
-        Objects.requireNonNull(now, "now");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1");
-        }
-        return repository.findDueForRefresh(expiringBefore, now, limit);
     }
 }

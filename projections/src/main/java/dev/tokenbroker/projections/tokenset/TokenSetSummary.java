@@ -25,7 +25,6 @@ public record TokenSetSummary(
         long tokenVersion,
         Instant linkedAt,
         Instant lastRefreshedAt,
-        Instant nextRefreshDueAt,
         TokenSetView.RefreshFailure lastFailure,
         String reauthorizationReason,
         Instant lastHandedOutAt,

@@ -15,12 +15,11 @@ import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
  *
  * <p>Token material is only present as {@link SealedToken}s (ciphertext + data-key version), which
  * redact themselves in {@code toString()}; all three are {@code null} once the token set is erased.
- * This is the row the refresh coordinator reads; API callers want {@link TokenSetQueries} instead.
+ * When the scheduler refreshes it is not here: that is the refresh schedule's own table
+ * ({@code refresh_schedule}, broker-core). API callers want {@link TokenSetQueries} instead.
  *
  * @param accessTokenExpiresAt  {@code null} when the access token does not expire
  * @param refreshToken          {@code null} when the IdP issued none, or after erase
- * @param nextRefreshDueAt      the access-token expiry while ACTIVE with a refresh token, the retry time while
- *                              REFRESH_FAILING, otherwise {@code null}; the scheduler applies its own lead time
  * @param version               aggregate sequence number of the last event applied to this row
  */
 public record TokenSetView(
@@ -41,7 +40,6 @@ public record TokenSetView(
         long refreshTokenVersion,
         Instant linkedAt,
         Instant lastRefreshedAt,
-        Instant nextRefreshDueAt,
         RefreshFailure lastFailure,
         String reauthorizationReason,
         Instant lastHandedOutAt,
@@ -75,7 +73,7 @@ public record TokenSetView(
     public TokenSetSummary summary() {
         return new TokenSetSummary(tokenSetId, userId, connectorId, status, grantedScopes, upstreamSubject,
                 upstreamDisplayName, accessTokenExpiresAt, refreshTokenExpiresAt, refreshToken != null,
-                tokenVersion, linkedAt, lastRefreshedAt, nextRefreshDueAt, lastFailure, reauthorizationReason,
+                tokenVersion, linkedAt, lastRefreshedAt, lastFailure, reauthorizationReason,
                 lastHandedOutAt, revokedAt, erasedAt, version);
     }
 }

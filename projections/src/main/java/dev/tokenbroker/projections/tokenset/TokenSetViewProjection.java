@@ -1,5 +1,7 @@
 package dev.tokenbroker.projections.tokenset;
 
+import dev.tokenbroker.projections.tokenset.TokenSetViewRepository.ApplyWhen;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -39,37 +41,37 @@ public final class TokenSetViewProjection {
 
     @EventHandler
     void on(TokenSetLinked event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.linked(event, sequenceNumber, occurredAt);
+        repository.linked(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(TokenSetRefreshed event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.refreshed(event, sequenceNumber, occurredAt);
+        repository.refreshed(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(TokenRefreshFailed event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.refreshFailed(event, sequenceNumber, occurredAt);
+        repository.refreshFailed(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(ReauthorizationRequired event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.reauthorizationRequired(event, sequenceNumber, occurredAt);
+        repository.reauthorizationRequired(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(AccessTokenHandedOut event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.handedOut(event, sequenceNumber, occurredAt);
+        repository.handedOut(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(TokenSetRevoked event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.revoked(event, sequenceNumber, occurredAt);
+        repository.revoked(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     @EventHandler
     void on(TokenSetErased event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        repository.erased(event, sequenceNumber, occurredAt);
+        repository.erased(event, sequenceNumber, occurredAt, ApplyWhen.NEWER);
     }
 
     /** Runs in the processor's transaction when its tokens are reset, before the replay from the first event. */

@@ -36,10 +36,12 @@ import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
 /**
  * JDBC access to {@code token_set_view}.
  *
- * <p>Every write is conditional on {@code version < :sequenceNumber} in the statement itself, so a
- * redelivered or out-of-date event changes nothing, without a read-then-write race. The writes join
- * the caller's transaction (Spring's {@code DataSourceUtils}): run by the event processor, the row and
- * the processor's tracking token commit together.
+ * <p>Every write is conditional on the row's {@code version} (the aggregate sequence number of the last
+ * applied event) in the statement itself, without a read-then-write race: {@link ApplyWhen#NEWER} for the
+ * streaming processor, so a redelivered or out-of-date event changes nothing; {@link ApplyWhen#NEXT} for the
+ * write-through in the command's transaction, which applies an event only on top of its direct predecessor,
+ * so the row never skips an event. The writes join the caller's transaction (Spring's
+ * {@code DataSourceUtils}): the row commits with the processor's tracking token, or with the event itself.
  */
 public final class TokenSetViewRepository {
 
@@ -47,9 +49,27 @@ public final class TokenSetViewRepository {
             + " upstream_display_name, data_key_version, access_token_ciphertext, access_token_key_version,"
             + " access_token_expires_at, refresh_token_ciphertext, refresh_token_key_version, refresh_token_expires_at,"
             + " id_token_ciphertext, id_token_key_version, token_version, refresh_token_version, linked_at,"
-            + " last_refreshed_at, next_refresh_due_at, last_failure_kind, last_failure_code, last_failure_description,"
+            + " last_refreshed_at, last_failure_kind, last_failure_code, last_failure_description,"
             + " consecutive_failures, failing_since, retry_at, reauthorization_reason, last_handed_out_at, revoked_at,"
             + " upstream_revocation, erased_at, version, updated_at";
+
+    /** Which row versions an event with sequence number {@code n} may be applied on. */
+    public enum ApplyWhen {
+        /** Any older row: {@code version < n}. Redelivery and replays are no-ops; the processor's rule. */
+        NEWER("%s < %s"),
+        /** Only the direct predecessor: {@code version = n - 1}; the write-through's rule. */
+        NEXT("%s = %s - 1");
+
+        private final String template;
+
+        ApplyWhen(String template) {
+            this.template = template;
+        }
+
+        String condition(String column, String sequenceNumber) {
+            return template.formatted(column, sequenceNumber);
+        }
+    }
 
     private final JdbcTemplate jdbc;
 
@@ -58,10 +78,13 @@ public final class TokenSetViewRepository {
     }
 
     /** A link or relink replaces the whole state; only the time of the last hand-out survives a relink. */
-    void linked(TokenSetLinked event, long sequenceNumber, Instant occurredAt) {
-        boolean refreshable = event.refreshToken() != null && event.accessTokenExpiresAt() != null;
+    void linked(TokenSetLinked event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
+        if (when == ApplyWhen.NEXT && sequenceNumber > 0 && !rowIsAt(event.tokenSetId(), sequenceNumber - 1)) {
+            // A relink whose predecessor is not in the row yet (a rebuild is replaying): the processor applies it.
+            return;
+        }
         jdbc.update("INSERT INTO token_set_view (" + COLUMNS + ") VALUES ("
-                        + "?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?,"
+                        + "?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL,"
                         + " NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)"
                         + " ON CONFLICT (token_set_id) DO UPDATE SET"
                         + " user_id = EXCLUDED.user_id, connector_id = EXCLUDED.connector_id, status = EXCLUDED.status,"
@@ -78,12 +101,11 @@ public final class TokenSetViewRepository {
                         + " id_token_key_version = EXCLUDED.id_token_key_version,"
                         + " token_version = EXCLUDED.token_version, refresh_token_version = EXCLUDED.refresh_token_version,"
                         + " linked_at = EXCLUDED.linked_at, last_refreshed_at = NULL,"
-                        + " next_refresh_due_at = EXCLUDED.next_refresh_due_at,"
                         + " last_failure_kind = NULL, last_failure_code = NULL, last_failure_description = NULL,"
                         + " consecutive_failures = 0, failing_since = NULL, retry_at = NULL,"
                         + " reauthorization_reason = NULL, revoked_at = NULL, upstream_revocation = NULL,"
                         + " erased_at = NULL, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at"
-                        + " WHERE token_set_view.version < EXCLUDED.version",
+                        + " WHERE token_set_view." + when.condition("version", "EXCLUDED.version"),
                 event.tokenSetId().value(), text(event.userId()), text(event.connectorId()),
                 scopes(event.grantedScopes()), text(event.upstreamSubject()), text(event.upstreamDisplayName()),
                 event.dataKeyVersion(),
@@ -91,12 +113,11 @@ public final class TokenSetViewRepository {
                 ciphertext(event.refreshToken()), keyVersion(event.refreshToken()), timestamp(event.refreshTokenExpiresAt()),
                 ciphertext(event.idToken()), keyVersion(event.idToken()),
                 event.tokenVersion(), event.refreshTokenVersion(), timestamp(occurredAt),
-                timestamp(refreshable ? event.accessTokenExpiresAt() : null),
                 sequenceNumber, timestamp(occurredAt));
     }
 
     /** A refresh without a refresh token (or ID token, or refresh expiry) keeps the current one. */
-    void refreshed(TokenSetRefreshed event, long sequenceNumber, Instant occurredAt) {
+    void refreshed(TokenSetRefreshed event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         jdbc.update("UPDATE token_set_view SET status = 'ACTIVE', granted_scopes = ?,"
                         + " access_token_ciphertext = ?, access_token_key_version = ?, access_token_expires_at = ?,"
                         + " refresh_token_ciphertext = COALESCE(?, refresh_token_ciphertext),"
@@ -105,19 +126,16 @@ public final class TokenSetViewRepository {
                         + " id_token_ciphertext = COALESCE(?, id_token_ciphertext),"
                         + " id_token_key_version = COALESCE(?, id_token_key_version),"
                         + " token_version = ?, refresh_token_version = ?, last_refreshed_at = ?,"
-                        // the right-hand side sees the old row: COALESCE gives the refresh token after this update
-                        + " next_refresh_due_at = CASE WHEN COALESCE(?, refresh_token_ciphertext) IS NOT NULL THEN ? END,"
                         + " last_failure_kind = NULL, last_failure_code = NULL, last_failure_description = NULL,"
                         + " consecutive_failures = 0, failing_since = NULL, retry_at = NULL, reauthorization_reason = NULL,"
                         + " version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 scopes(event.grantedScopes()),
                 ciphertext(event.accessToken()), keyVersion(event.accessToken()), timestamp(event.accessTokenExpiresAt()),
                 ciphertext(event.refreshToken()), keyVersion(event.refreshToken()),
                 timestamp(event.refreshTokenExpiresAt()),
                 ciphertext(event.idToken()), keyVersion(event.idToken()),
                 event.tokenVersion(), event.refreshTokenVersion(), timestamp(occurredAt),
-                ciphertext(event.refreshToken()), timestamp(event.accessTokenExpiresAt()),
                 sequenceNumber, timestamp(occurredAt),
                 event.tokenSetId().value(), sequenceNumber);
     }
@@ -126,50 +144,49 @@ public final class TokenSetViewRepository {
      * A transient failure makes the token set REFRESH_FAILING and due again at the retry time. A permanent
      * one is recorded but leaves the status to the {@link ReauthorizationRequired} that follows it.
      */
-    void refreshFailed(TokenRefreshFailed event, long sequenceNumber, Instant occurredAt) {
+    void refreshFailed(TokenRefreshFailed event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         boolean transientFailure = event.kind() == RefreshFailureKind.TRANSIENT;
         jdbc.update("UPDATE token_set_view SET status = COALESCE(?, status),"
                         + " last_failure_kind = ?, last_failure_code = ?, last_failure_description = ?,"
                         + " consecutive_failures = ?, failing_since = COALESCE(failing_since, ?), retry_at = ?,"
-                        + " next_refresh_due_at = ?, version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 text(transientFailure ? TokenSetStatus.REFRESH_FAILING.name() : null),
                 text(event.kind().name()), text(event.errorCode()), text(event.errorDescription()),
                 event.consecutiveFailures(), timestamp(occurredAt), timestamp(event.retryAt()),
-                timestamp(transientFailure ? event.retryAt() : null),
                 sequenceNumber, timestamp(occurredAt),
                 event.tokenSetId().value(), sequenceNumber);
     }
 
-    void reauthorizationRequired(ReauthorizationRequired event, long sequenceNumber, Instant occurredAt) {
+    void reauthorizationRequired(ReauthorizationRequired event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         jdbc.update("UPDATE token_set_view SET status = 'REAUTHORIZATION_REQUIRED', reauthorization_reason = ?,"
-                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 text(event.reason()), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
     }
 
-    void handedOut(AccessTokenHandedOut event, long sequenceNumber, Instant occurredAt) {
+    void handedOut(AccessTokenHandedOut event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         jdbc.update("UPDATE token_set_view SET last_handed_out_at = ?, version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 timestamp(occurredAt), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
     }
 
-    void revoked(TokenSetRevoked event, long sequenceNumber, Instant occurredAt) {
+    void revoked(TokenSetRevoked event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         jdbc.update("UPDATE token_set_view SET status = 'REVOKED', revoked_at = ?, upstream_revocation = ?,"
-                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 timestamp(occurredAt), text(event.upstreamOutcome().name()), sequenceNumber, timestamp(occurredAt),
                 event.tokenSetId().value(), sequenceNumber);
     }
 
     /** The data keys are gone, so the ciphertexts are useless; clearing them keeps the read model honest. */
-    void erased(TokenSetErased event, long sequenceNumber, Instant occurredAt) {
+    void erased(TokenSetErased event, long sequenceNumber, Instant occurredAt, ApplyWhen when) {
         jdbc.update("UPDATE token_set_view SET status = 'ERASED', erased_at = ?,"
                         + " access_token_ciphertext = NULL, access_token_key_version = NULL,"
                         + " refresh_token_ciphertext = NULL, refresh_token_key_version = NULL,"
                         + " id_token_ciphertext = NULL, id_token_key_version = NULL,"
-                        + " next_refresh_due_at = NULL, retry_at = NULL, version = ?, updated_at = ?"
-                        + " WHERE token_set_id = ? AND version < ?",
+                        + " retry_at = NULL, version = ?, updated_at = ?"
+                        + " WHERE token_set_id = ? AND " + when.condition("version", "?"),
                 timestamp(occurredAt), sequenceNumber, timestamp(occurredAt), event.tokenSetId().value(), sequenceNumber);
     }
 
@@ -188,26 +205,11 @@ public final class TokenSetViewRepository {
                 ROW_MAPPER, text(userId));
     }
 
-    /**
-     * ACTIVE token sets with a refresh token whose access token expires before {@code expiringBefore}, and
-     * REFRESH_FAILING ones whose retry time has come, soonest first.
-     */
-    public List<RefreshDue> findDueForRefresh(Instant expiringBefore, Instant now, int limit) {
-        return jdbc.query("SELECT token_set_id, user_id, connector_id, status, next_refresh_due_at,"
-                        + " refresh_token_version, version FROM token_set_view"
-                        + " WHERE next_refresh_due_at IS NOT NULL"
-                        + " AND ((status = 'ACTIVE' AND next_refresh_due_at < ?)"
-                        + "   OR (status = 'REFRESH_FAILING' AND next_refresh_due_at <= ?))"
-                        + " ORDER BY next_refresh_due_at, token_set_id LIMIT ?",
-                (rs, rowNum) -> new RefreshDue(
-                        new TokenSetId(rs.getObject("token_set_id", UUID.class)),
-                        rs.getString("user_id"),
-                        rs.getString("connector_id"),
-                        TokenSetStatus.valueOf(rs.getString("status")),
-                        instant(rs, "next_refresh_due_at"),
-                        rs.getLong("refresh_token_version"),
-                        rs.getLong("version")),
-                timestamp(expiringBefore), timestamp(now), limit);
+    private boolean rowIsAt(TokenSetId tokenSetId, long version) {
+        // FOR UPDATE: the row cannot move between this check and the write that follows in the same transaction.
+        List<Long> versions = jdbc.queryForList("SELECT version FROM token_set_view WHERE token_set_id = ? FOR UPDATE",
+                Long.class, tokenSetId.value());
+        return !versions.isEmpty() && versions.get(0) == version;
     }
 
     private static final RowMapper<TokenSetView> ROW_MAPPER = (rs, rowNum) -> {
@@ -231,7 +233,6 @@ public final class TokenSetViewRepository {
                 rs.getLong("refresh_token_version"),
                 instant(rs, "linked_at"),
                 instant(rs, "last_refreshed_at"),
-                instant(rs, "next_refresh_due_at"),
                 failureKind == null ? null : new TokenSetView.RefreshFailure(
                         RefreshFailureKind.valueOf(failureKind),
                         rs.getString("last_failure_code"),
