@@ -8,6 +8,7 @@ import org.axonframework.eventsourcing.AggregateSnapshotter;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.GenericAggregateFactory;
 import org.axonframework.eventsourcing.snapshotting.RevisionSnapshotFilter;
+import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
 
 /**
  * How {@link TokenSet} is configured in Axon, in one place for the application and every test stack:
@@ -48,7 +49,9 @@ public final class TokenSetAggregateConfiguration {
     private static AggregateSnapshotter snapshotter(Configuration axon) {
         return AggregateSnapshotter.builder()
                 .eventStore(axon.eventStore())
-                .aggregateFactories(new GenericAggregateFactory<>(TokenSet.class))
+                // the model with the configuration's resolvers: the command handlers take the TokenCipher resource
+                .aggregateFactories(new GenericAggregateFactory<>(AnnotatedAggregateMetaModelFactory.inspectAggregate(
+                        TokenSet.class, axon.parameterResolverFactory(), axon.handlerDefinition(TokenSet.class))))
                 .transactionManager(axon.getComponent(TransactionManager.class, () -> NoTransactionManager.INSTANCE))
                 .parameterResolverFactory(axon.parameterResolverFactory())
                 .handlerDefinition(axon.handlerDefinition(TokenSet.class))

@@ -14,6 +14,7 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.axonframework.common.DateTimeUtils;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.SequenceNumber;
@@ -58,38 +59,46 @@ public final class TokenSetViewWriteThrough {
 
     @EventHandler
     void on(TokenSetLinked event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.linked(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.linked(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(TokenSetRefreshed event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.refreshed(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.refreshed(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(TokenRefreshFailed event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.refreshFailed(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.refreshFailed(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(ReauthorizationRequired event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
         guarded(event, sequenceNumber,
-                () -> repository.reauthorizationRequired(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+                () -> repository.reauthorizationRequired(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(AccessTokenHandedOut event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.handedOut(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.handedOut(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(TokenSetRevoked event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.revoked(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.revoked(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
     }
 
     @EventHandler
     void on(TokenSetErased event, @SequenceNumber long sequenceNumber, @Timestamp Instant occurredAt) {
-        guarded(event, sequenceNumber, () -> repository.erased(event, sequenceNumber, occurredAt, ApplyWhen.NEXT));
+        guarded(event, sequenceNumber, () -> repository.erased(event, sequenceNumber, asStored(occurredAt), ApplyWhen.NEXT));
+    }
+
+    /**
+     * The event's time as the event store keeps it (Axon stores milliseconds): the processor reads it back from
+     * there, and both must write the same row.
+     */
+    private static Instant asStored(Instant occurredAt) {
+        return DateTimeUtils.parseInstant(DateTimeUtils.formatInstant(occurredAt));
     }
 
     private void guarded(Object event, long sequenceNumber, Runnable write) {
