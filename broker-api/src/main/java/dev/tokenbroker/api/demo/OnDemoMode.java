@@ -3,7 +3,6 @@ package dev.tokenbroker.api.demo;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.ConditionContext;
-import org.springframework.core.env.PropertyResolver;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.StringUtils;
 
@@ -21,14 +20,5 @@ final class OnDemoMode extends SpringBootCondition {
         return StringUtils.hasText(context.getEnvironment().getProperty("spring.datasource.url"))
                 ? ConditionOutcome.noMatch("external database configured and broker.demo.enabled unset")
                 : ConditionOutcome.match("embedded database and broker.demo.enabled unset");
-    }
-
-    /** The same decision as the condition, for code that runs before the application context exists. */
-    static boolean isOn(PropertyResolver properties) {
-        String enabled = properties.getProperty("broker.demo.enabled");
-        if (StringUtils.hasText(enabled)) {
-            return Boolean.parseBoolean(enabled.trim());
-        }
-        return !StringUtils.hasText(properties.getProperty("spring.datasource.url"));
     }
 }
