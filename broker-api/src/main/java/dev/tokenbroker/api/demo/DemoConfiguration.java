@@ -18,6 +18,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The offline demo of the README quick start: connector {@code demo} backed by the in-process
@@ -30,6 +31,12 @@ import org.springframework.context.annotation.Configuration;
 class DemoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(DemoConfiguration.class);
+
+    /** Listens on 127.0.0.1 only, unless server.address is set. */
+    @Bean
+    DemoLoopbackCustomizer demoLoopbackCustomizer(Environment environment) {
+        return new DemoLoopbackCustomizer(environment);
+    }
 
     @Bean(destroyMethod = "close")
     DemoIdentityProvider demoIdentityProvider(DemoProperties properties) {
