@@ -54,6 +54,13 @@ final class KafkaTopicRecords implements AutoCloseable {
         return List.copyOf(records);
     }
 
+    /** Only what arrived in this poll, without keeping it (for long runs). */
+    synchronized List<ConsumerRecord<byte[], byte[]>> pollNew() {
+        List<ConsumerRecord<byte[], byte[]>> fresh = new ArrayList<>();
+        consumer.poll(Duration.ofMillis(100)).forEach(fresh::add);
+        return fresh;
+    }
+
     /** The CloudEvents id header of a record. */
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
