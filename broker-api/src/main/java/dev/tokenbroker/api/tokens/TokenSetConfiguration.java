@@ -61,9 +61,8 @@ class TokenSetConfiguration {
     }
 
     @Bean
-    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, TokenSetQueries queries,
-                                    Clock clock) {
-        return new CoordinatedOnDemandRefresh(coordinator, cipher, queries, clock);
+    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, Clock clock) {
+        return new CoordinatedOnDemandRefresh(coordinator, cipher, clock);
     }
 
     /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */
