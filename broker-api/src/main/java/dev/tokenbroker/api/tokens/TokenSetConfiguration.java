@@ -30,8 +30,7 @@ class TokenSetConfiguration {
     }
 
     @Bean
-    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, TokenSetQueries queries,
-                                    Clock clock) {
-        return new CoordinatedOnDemandRefresh(coordinator, cipher, queries, clock);
+    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, Clock clock) {
+        return new CoordinatedOnDemandRefresh(coordinator, cipher, clock);
     }
 }
