@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -242,6 +243,10 @@ class RefreshAttemptTest {
         assertThat(result.status()).isEqualTo(TokenSetStatus.ACTIVE);
         assertThat(failures(id)).isEmpty();
         assertThat(broker.leases.isHeld(id)).isFalse();
+        assertThat(new JdbcTemplate(broker.dataSource).queryForObject(
+                "SELECT in_doubt_refresh_token_version FROM refresh_lease WHERE token_set_id = ?", Long.class, id.value()))
+                .as("the connector failed after the call began: the IdP may have rotated the token, so it stays in doubt")
+                .isNotNull();
         assertThat(logs.list).filteredOn(event -> event.getLevel() == Level.ERROR).singleElement().satisfies(event -> {
             assertThat(event.getFormattedMessage()).contains(IllegalStateException.class.getName()).doesNotContain("rt-do-not-log");
             assertThat(event.getThrowableProxy()).isNull();
