@@ -56,9 +56,9 @@ public abstract class ConnectorTestKit {
 
     /** The read timeout the connector under test must be created with. */
     // Generous enough that a loaded CI machine answers every ordinary request in time.
-    public static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
     /** How long a simulation's {@code SLOW_RESPONSE} waits before answering: well past the read timeout. */
-    public static final Duration SLOW_RESPONSE_DELAY = Duration.ofSeconds(4);
+    public static final Duration SLOW_RESPONSE_DELAY = Duration.ofSeconds(8);
     public static final ConnectorTimeouts KIT_TIMEOUTS = new ConnectorTimeouts(Duration.ofSeconds(2), READ_TIMEOUT);
 
     private static final Set<String> OBSERVED_SECRETS = ConcurrentHashMap.newKeySet();
