@@ -25,6 +25,8 @@ public final class InterruptibleKafka implements AutoCloseable {
     public static InterruptibleKafka launch() {
         TcpForwarder forwarder = TcpForwarder.onFreePort();
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
+        // not the JVM-wide spring.kafka.bootstrap-servers (see EmbeddedTestKafka)
+        broker.brokerListProperty(EmbeddedTestKafka.BROKER_LIST_PROPERTY);
         // clients learn this address from the metadata: everything goes through the forwarder
         broker.brokerProperty("advertised.listeners", "EXTERNAL://localhost:" + forwarder.port());
         try {
