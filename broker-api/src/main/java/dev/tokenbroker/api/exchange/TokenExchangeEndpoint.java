@@ -27,7 +27,9 @@ public final class TokenExchangeEndpoint {
     }
 
     public void configure(OAuth2TokenEndpointConfigurer tokenEndpoint) {
-        tokenEndpoint.accessTokenRequestConverters(converters -> converters.add(0, converter))
+        // accessTokenRequestConverter (not ...Converters): the consumer slot is single and already taken; custom
+        // converters are placed ahead of the built-in ones.
+        tokenEndpoint.accessTokenRequestConverter(converter)
                 .authenticationProvider(provider)
                 .accessTokenResponseHandler(responseHandler)
                 .errorResponseHandler(errorHandler);

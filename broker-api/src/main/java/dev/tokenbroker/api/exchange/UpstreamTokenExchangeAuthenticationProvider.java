@@ -80,8 +80,8 @@ public final class UpstreamTokenExchangeAuthenticationProvider implements Authen
                         "the identity provider could not refresh the token; retry later", e.retryAfter());
             });
         }
-        return new UpstreamAccessTokenAuthenticationToken(clientPrincipal, token.accessToken(), token.expiresAt(),
-                token.grantedScopes());
+        return new UpstreamAccessTokenAuthenticationToken(registered, clientPrincipal, token.accessToken(),
+                token.expiresAt(), token.grantedScopes());
     }
 
     @Override
