@@ -18,7 +18,7 @@
 # run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
 #
 # Usage: benchmarks/token-fetch/run.sh
-#   env: PORT (18080), IDP_PORT (18090, the demo IdP), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#   env: PORT (18080), IDP_PORT (18090, the demo IdP), START_TIMEOUT (120 s: broker start-up on a loaded box), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
 #        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
@@ -72,7 +72,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.demo.enabled=true --broker.demo.idp-port="$IDP_PORT" --broker.demo.access-token-ttl=1h \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
-for _ in $(seq 1 120); do
+for _ in $(seq 1 "${START_TIMEOUT:-120}"); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
   sleep 1
