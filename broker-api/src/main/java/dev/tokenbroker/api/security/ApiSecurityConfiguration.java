@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.api.exchange.TokenExchangeEndpoint;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ApiClientStore;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
@@ -19,8 +20,8 @@ import org.springframework.security.oauth2.server.authorization.config.annotatio
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Two filter chains: the broker's own OAuth 2.0 token endpoint (Spring Authorization Server,
- * client credentials only) and the API, a resource server that accepts only the broker's own
+ * Two filter chains: the broker's own OAuth 2.0 token endpoint (Spring Authorization Server:
+ * client credentials, and token exchange for users' upstream tokens) and the API, a resource server that accepts only the broker's own
  * signed JWTs. Authentication and scope failures answer with problem+json.
  */
 @Configuration(proxyBeanMethods = false)
@@ -34,7 +35,8 @@ class ApiSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
-                                                 ApiClientSecrets secrets) throws Exception {
+                                                 ApiClientSecrets secrets, TokenExchangeEndpoint tokenExchange)
+            throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
         ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
@@ -44,8 +46,11 @@ class ApiSecurityConfiguration {
                                     providers.removeIf(ClientSecretAuthenticationProvider.class::isInstance);
                                     providers.add(0, secretSet);
                                 }))
-                        .tokenEndpoint(tokenEndpoint -> tokenEndpoint.accessTokenRequestConverters(
-                                converters -> converters.add(0, new DefaultScopeClientCredentialsConverter()))))
+                        .tokenEndpoint(tokenEndpoint -> {
+                            tokenEndpoint.accessTokenRequestConverters(
+                                    converters -> converters.add(0, new DefaultScopeClientCredentialsConverter()));
+                            tokenExchange.configure(tokenEndpoint);
+                        }))
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));

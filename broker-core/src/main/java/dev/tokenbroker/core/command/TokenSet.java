@@ -162,7 +162,8 @@ public final class TokenSet {
         }
         Long alreadyHandedOut = handedOutVersionByClient.get(command.clientId());
         if (alreadyHandedOut == null || command.tokenVersion() > alreadyHandedOut) {
-            apply(new AccessTokenHandedOut(id, command.clientId(), command.tokenVersion(), command.actor(), command.cause()));
+            apply(new AccessTokenHandedOut(id, command.clientId(), command.tokenVersion(), command.actor(), command.cause(),
+                    command.exchangedFor()));
         }
     }
 
