@@ -413,7 +413,8 @@ class IdpMisbehaviourTest {
             if (!Files.exists(path)) {
                 continue;
             }
-            for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+            List<String> lines = Files.readAllLines(path);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 String[] columns = line.trim().split("\\s+");
                 if (columns[2].endsWith(":" + port)) {
                     inodes.add(columns[9]);
