@@ -3,6 +3,7 @@ package dev.tokenbroker.api.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ApiClientStore;
+import dev.tokenbroker.api.issuer.ClientAuthenticationGuard;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
 import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
 import dev.tokenbroker.api.problem.ProblemType;
@@ -34,9 +35,9 @@ class ApiSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
-                                                 ApiClientSecrets secrets) throws Exception {
+                                                 ApiClientSecrets secrets, ClientAuthenticationGuard guard) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
-        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
+        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets, guard);
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, server -> server
                         .clientAuthentication(clientAuthentication ->
