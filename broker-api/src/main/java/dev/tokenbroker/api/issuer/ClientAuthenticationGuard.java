@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  *       {@code known-good-ttl}) are exempt from that client's bucket, so a distributed flood against a client id does
  *       not lock out the real client; it still locks out new addresses of that client until the bucket refills.</li>
  *   <li><b>Secret checks (bcrypt) at once</b>: a fair semaphore with few permits; a check that cannot start within
- *       {@code hash-wait} is answered 503 with {@code Retry-After}. A flood thus costs at most that many cores.</li>
+ *       {@code hash-wait} is answered 503 with {@code Retry-After}. A flood thus costs at most that many cores, plus
+ *       one: requests from a known-good address of their client that find the shared permits taken use a separate
+ *       single-permit lane instead of queueing behind the flood, so established clients keep getting tokens.</li>
  * </ul>
  *
  * <p>All state is in memory, <b>per instance</b>, bounded ({@code max-tracked-keys} LRU entries per map). Behind a
@@ -31,6 +33,8 @@ public final class ClientAuthenticationGuard {
     private final LongSupplier nanoTime;
     private volatile ClientAuthenticationLimitProperties limits;
     private volatile Semaphore hashing;
+    private volatile Semaphore knownGoodHashing;
+    private final ThreadLocal<Admission> current = new ThreadLocal<>();
     private final BoundedMap<TokenBucket> addresses = new BoundedMap<>();
     private final BoundedMap<TokenBucket> clients = new BoundedMap<>();
     private final BoundedMap<Long> knownGood = new BoundedMap<>();
@@ -48,6 +52,7 @@ public final class ClientAuthenticationGuard {
     synchronized void limits(ClientAuthenticationLimitProperties newLimits) {
         this.limits = Objects.requireNonNull(newLimits, "limits");
         this.hashing = new Semaphore(newLimits.concurrentHashes(), true);
+        this.knownGoodHashing = new Semaphore(1, true);
         reset();
     }
 
@@ -86,7 +91,16 @@ public final class ClientAuthenticationGuard {
                 return Admission.denied(clientWait);
             }
         }
-        return new Admission(true, 0, clientId, address, byAddress, byClient);
+        return new Admission(true, 0, clientId, address, byAddress, byClient, clientId != null && exempt);
+    }
+
+    /** Makes {@code admission} visible to {@link #checkSecret} on this thread until {@link #exit()}. */
+    public void enter(Admission admission) {
+        current.set(admission);
+    }
+
+    public void exit() {
+        current.remove();
     }
 
     /** The request authenticated: its tokens go back, and the address is known good for the client. */
@@ -109,10 +123,18 @@ public final class ClientAuthenticationGuard {
      * @throws SecretCheckCapacityExceededException when all permits stay taken
      */
     public <T> T checkSecret(Supplier<T> check) {
+        Admission admission = current.get();
         Semaphore permits = hashing;
         boolean acquired;
         try {
-            acquired = permits.tryAcquire(limits.hashWait().toNanos(), TimeUnit.NANOSECONDS);
+            acquired = permits.tryAcquire();
+            if (!acquired && admission != null && admission.knownGood) {
+                // The priority lane: an address that authenticated as this client before does not queue behind a flood.
+                permits = knownGoodHashing;
+                acquired = permits.tryAcquire(limits.hashWait().toNanos(), TimeUnit.NANOSECONDS);
+            } else if (!acquired) {
+                acquired = permits.tryAcquire(limits.hashWait().toNanos(), TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SecretCheckCapacityExceededException();
@@ -145,10 +167,12 @@ public final class ClientAuthenticationGuard {
         private final String address;
         private final TokenBucket byAddress;
         private final TokenBucket byClient;
+        private final boolean knownGood;
         private boolean returned;
 
         private Admission(boolean allowed, long retryAfterNanos, String clientId, String address, TokenBucket byAddress,
-                          TokenBucket byClient) {
+                          TokenBucket byClient, boolean knownGood) {
+            this.knownGood = knownGood;
             this.allowed = allowed;
             this.retryAfterNanos = retryAfterNanos;
             this.clientId = clientId;
@@ -158,7 +182,7 @@ public final class ClientAuthenticationGuard {
         }
 
         static Admission denied(long retryAfterNanos) {
-            return new Admission(false, retryAfterNanos, null, null, null, null);
+            return new Admission(false, retryAfterNanos, null, null, null, null, false);
         }
 
         public boolean allowed() {

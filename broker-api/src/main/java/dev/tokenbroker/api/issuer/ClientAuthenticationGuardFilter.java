@@ -43,6 +43,7 @@ public final class ClientAuthenticationGuardFilter extends OncePerRequestFilter 
                     "Too many failed client authentications; retry later");
             return;
         }
+        guard.enter(admission);
         try {
             chain.doFilter(request, response);
         } catch (ClientAuthenticationGuard.SecretCheckCapacityExceededException e) {
@@ -57,6 +58,8 @@ public final class ClientAuthenticationGuardFilter extends OncePerRequestFilter 
             }
             guard.undecided(admission);
             throw e;
+        } finally {
+            guard.exit();
         }
         if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             return; // a failed authentication: the tokens stay taken

@@ -78,6 +78,21 @@ class ClientAuthenticationGuardTest {
             running.await();
             assertThatThrownBy(() -> guard.checkSecret(() -> true))
                     .isInstanceOf(ClientAuthenticationGuard.SecretCheckCapacityExceededException.class);
+            // A known-good address of its client takes the priority lane instead of queueing behind the flood.
+            guard.succeeded(guard.admit("client", "192.0.2.7"));
+            guard.enter(guard.admit("client", "192.0.2.7"));
+            try {
+                assertThat(guard.checkSecret(() -> "lane")).isEqualTo("lane");
+            } finally {
+                guard.exit();
+            }
+            guard.enter(guard.admit("client", "192.0.2.8"));
+            try {
+                assertThatThrownBy(() -> guard.checkSecret(() -> true))
+                        .isInstanceOf(ClientAuthenticationGuard.SecretCheckCapacityExceededException.class);
+            } finally {
+                guard.exit();
+            }
             release.countDown();
             assertThat(holder.get()).isTrue();
             assertThat(guard.checkSecret(() -> "free again")).isEqualTo("free again");
