@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.exchange.TokenExchangeEndpoint;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ApiClientStore;
+import dev.tokenbroker.api.issuer.ClientAuthenticationGuard;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
 import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
 import dev.tokenbroker.api.problem.ProblemType;
@@ -35,10 +36,10 @@ class ApiSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
-                                                 ApiClientSecrets secrets, TokenExchangeEndpoint tokenExchange)
-            throws Exception {
+                                                 ApiClientSecrets secrets, ClientAuthenticationGuard guard,
+                                                 TokenExchangeEndpoint tokenExchange) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
-        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
+        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets, guard);
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, server -> server
                         .clientAuthentication(clientAuthentication ->

@@ -64,7 +64,7 @@ import org.axonframework.serialization.Revision;
 public final class TokenSet {
 
     /** The snapshot format's revision; bump it whenever the fields below change. */
-    public static final String SNAPSHOT_REVISION = "1";
+    public static final String SNAPSHOT_REVISION = "2";
 
     @AggregateIdentifier
     private TokenSetId id;

@@ -164,7 +164,8 @@ final class RefreshAttempt {
                 }
                 TokenValue refreshToken = cipher.open(state.tokenSetId(), state.refreshToken());
                 upstreamCalled = true;
-                answer = connector.refresh(new RefreshToken(refreshToken.reveal()));
+                // A refreshed ID token for another account than the linked one is refused (INVALID_RESPONSE, not stored).
+                answer = connector.refresh(new RefreshToken(refreshToken.reveal()), null, state.upstreamSubject());
             } catch (ConnectorException e) {
                 // No HTTP answer at all (timeout, broken connection): the IdP may have rotated the token anyway.
                 answerLost = e.kind() == ConnectorErrorKind.TRANSIENT && e.httpStatus().isEmpty();

@@ -142,6 +142,22 @@ class RefreshAttemptTest {
     }
 
     @Test
+    void runPassesTheLinkedAccountsSubjectAndAnAnswerForAnotherSubjectIsNotStored() throws InterruptedException {
+        TokenSetId id = linkExpiringSoon();
+        long tokenVersion = broker.state(id).tokenVersion();
+        // What a connector throws for a refreshed ID token naming another account (Connector.requireSubject).
+        connector.next(() -> { throw failure(ConnectorErrorKind.INVALID_RESPONSE, null, null, null); });
+
+        RefreshResult result = attempt.run(lease(id), onDemand());
+
+        assertThat(connector.expectedSubjects).containsExactly("sub-user-" + users);
+        assertThat(broker.state(id).upstreamSubject()).isEqualTo("sub-user-" + users);
+        assertThat(result.outcome()).isEqualTo(RefreshOutcome.RETRY_SCHEDULED);
+        assertThat(broker.state(id).tokenVersion()).as("nothing of the answer stored").isEqualTo(tokenVersion);
+        assertThat(failures(id)).singleElement().satisfies(failed -> assertThat(failed.errorDescription()).isEqualTo("invalid_response"));
+    }
+
+    @Test
     void runWhenScheduledAndTheIdpOmitsTheScopeThenTheResultKeepsTheScopesGrantedBefore() throws InterruptedException {
         TokenSetId id = linkExpiringSoon();
         connector.next(() -> answer(Optional.empty()));
@@ -273,7 +289,14 @@ class RefreshAttemptTest {
     private static final class ScriptedConnector implements Connector {
 
         private final List<Supplier<TokenResult>> answers = new ArrayList<>();
+        final List<String> expectedSubjects = new ArrayList<>();
         int calls;
+
+        @Override
+        public synchronized TokenResult refresh(RefreshToken refreshToken, Scope narrowerScope, String expectedSubject) {
+            expectedSubjects.add(expectedSubject);
+            return Connector.super.refresh(refreshToken, narrowerScope, expectedSubject);
+        }
 
         void next(Supplier<TokenResult> answer) {
             answers.add(answer);

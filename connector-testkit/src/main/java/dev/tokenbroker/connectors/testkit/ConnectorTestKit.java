@@ -48,6 +48,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  *
  * <p>It checks the authorization request (state, PKCE S256, nonce, scope), the code exchange (state,
  * RFC 9207 {@code iss}, PKCE verifier, account), refresh with rotation and with omission of the refresh token,
+ * refusal of a refreshed ID token for another subject than the linked account
+ * ({@link Connector#refresh(RefreshToken, Scope, String)}; needs
+ * {@link SimulatedIdp#issueIdTokenForAnotherSubjectOnNextRefresh()}),
  * revocation, the classification of every failure class, the read timeout, and that no token value or client
  * secret appears in exception messages or {@code toString()}. Every check is also a public method, so a
  * connector's own tests (and the kit's tests) can call it directly.
@@ -76,11 +79,34 @@ public abstract class ConnectorTestKit {
         return Set.copyOf(OBSERVED_SECRETS);
     }
 
+    private static final Set<Class<?>> WARMED_UP = ConcurrentHashMap.newKeySet();
+
     @BeforeEach
     void resetSimulation() {
         idp().reset();
         OBSERVED_SECRETS.add(idp().clientSecret());
+        warmUpOnce();
         connector = connector(KIT_TIMEOUTS);
+    }
+
+    /**
+     * One full link with generous timeouts before the first check of a kit class: a cold JVM (class loading, JIT,
+     * the simulation's first answer) on a loaded machine can take longer than {@link #READ_TIMEOUT}, which would fail
+     * whichever check happens to run first for a reason that is not the connector's.
+     */
+    private void warmUpOnce() {
+        if (!WARMED_UP.add(getClass())) {
+            return;
+        }
+        try {
+            Connector patient = connector(new ConnectorTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)));
+            AuthorizationStart start = patient.startAuthorization(idp().redirectUri());
+            observe(patient.exchange(idp().consent(start.authorizationUri()), start.pending()));
+        } catch (RuntimeException e) {
+            // The checks themselves will say what is wrong.
+        } finally {
+            idp().reset();
+        }
     }
 
     protected Connector connectorUnderTest() {
@@ -227,6 +253,33 @@ public abstract class ConnectorTestKit {
         assertThat(refreshed.accessToken().getValue()).isNotBlank();
         assertThat(refreshed.issuedNewRefreshToken()).as("no refresh token was issued: the caller must keep the old one").isFalse();
         assertThat(refreshed.refreshToken()).isEmpty();
+    }
+
+    @Test
+    public void refreshForTheLinkedAccountSucceeds() {
+        TokenResult linked = linkAccount();
+        String subject = connector.identify(linked).subject();
+        idp().omitRefreshTokenOnNextRefresh();
+
+        TokenResult refreshed = connector.refresh(linked.refreshToken().orElseThrow(), null, subject);
+        observe(refreshed);
+
+        assertThat(refreshed.accessToken().getValue()).isNotBlank();
+        refreshed.idTokenClaims().ifPresent(claims -> assertThat(claims.getSubject().getValue()).isEqualTo(subject));
+    }
+
+    @Test
+    public void refreshedIdTokenForAnotherSubjectIsRefused() {
+        TokenResult linked = linkAccount();
+        String subject = connector.identify(linked).subject();
+        assumeThat(linked.idTokenClaims()).as("the connector validates ID tokens (OpenID Connect)").isPresent();
+        assumeThat(idp().issueIdTokenForAnotherSubjectOnNextRefresh()).as("the IdP issues ID tokens on refresh").isTrue();
+
+        ConnectorException failure = expectFailure(() -> connector.refresh(linked.refreshToken().orElseThrow(), null, subject));
+
+        assertThat(failure.kind()).as("a refreshed ID token for another account: %s", failure.getMessage())
+                .isEqualTo(ConnectorErrorKind.INVALID_RESPONSE);
+        assertThat(failure.connectorId()).isEqualTo(connector.id());
     }
 
     // ---- revocation ------------------------------------------------------------------------------------

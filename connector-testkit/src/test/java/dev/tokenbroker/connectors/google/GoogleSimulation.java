@@ -175,6 +175,13 @@ public final class GoogleSimulation implements SimulatedIdp {
         stubRefresh(tokenBody("ya29.a0" + random(120), null, "openid email profile", idToken(null)));
     }
 
+    @Override
+    public boolean issueIdTokenForAnotherSubjectOnNextRefresh() {
+        arrangedRefreshToken = null;
+        stubRefresh(tokenBody("ya29.a0" + random(120), null, "openid email profile", idToken(null, null, "109876543210987654321")));
+        return true;
+    }
+
     private void stubRefresh(JSONObject body) {
         server.stubFor(post(urlPathEqualTo("/token")).atPriority(5)
                 .withFormParam("grant_type", equalTo("refresh_token"))
@@ -261,11 +268,15 @@ public final class GoogleSimulation implements SimulatedIdp {
     }
 
     private String idToken(String nonce, IdTokenDefect defect) {
+        return idToken(nonce, defect, SUBJECT);
+    }
+
+    private String idToken(String nonce, IdTokenDefect defect, String subject) {
         Instant now = defect == IdTokenDefect.EXPIRED ? Instant.now().minusSeconds(7200) : Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(defect == IdTokenDefect.OTHER_ISSUER ? "https://accounts.attacker.example" : ISSUER)
                 .audience(defect == IdTokenDefect.OTHER_AUDIENCE ? "another-client.apps.googleusercontent.com" : CLIENT_ID)
-                .subject(SUBJECT)
+                .subject(subject)
                 .claim("azp", CLIENT_ID).claim("email", "alice@example.com").claim("email_verified", true)
                 .claim("name", "Alice Example").claim("at_hash", random(22))
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)));

@@ -124,6 +124,19 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
     }
 
     @Override
+    public boolean issueIdTokenForAnotherSubjectOnNextRefresh() {
+        String other = "user-" + UUID.randomUUID();
+        JSONObject body = new JSONObject();
+        body.put("token_type", "Bearer");
+        body.put("access_token", server.issueToken(ISSUER_ID, other, "api").serialize());
+        body.put("id_token", server.issueToken(ISSUER_ID, other, CLIENT_ID).serialize());
+        body.put("refresh_token", "rt-" + UUID.randomUUID());
+        body.put("expires_in", 3599);
+        nextTokenResponse.set(json(200, body.toJSONString()));
+        return true;
+    }
+
+    @Override
     public void failNextTokenRequest(SimulatedFailure failure) {
         CannedResponse response;
         switch (failure.reason()) {
