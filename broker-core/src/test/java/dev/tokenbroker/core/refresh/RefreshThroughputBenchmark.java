@@ -44,7 +44,8 @@ class RefreshThroughputBenchmark {
              BrokerInstance a = setup.instance("a", settings);
              BrokerInstance b = setup.instance("b", settings)) {
             setup.idp.latency(20);
-            Instant expiry = Instant.now().plus(Duration.ofMinutes(5)).plusSeconds(20 + tokenSets / 200);
+            Instant expiry = Instant.now().plus(Duration.ofMinutes(5))
+                    .plusSeconds(20 + tokenSets / Integer.getInteger("refresh.benchmark.linksPerSecond", 200));
             Instant due = expiry.minus(settings.leadTime());
             ExecutorService linkers = Executors.newFixedThreadPool(4);
             List<Future<TokenSetId>> linked = new ArrayList<>();
