@@ -23,7 +23,7 @@ case "$NAME" in
   scheduler)    MODULE=broker-core; TEST='RefreshThroughputBenchmark#refreshesPerSecondAndScheduleLag'; CLASS=dev.tokenbroker.core.refresh.RefreshThroughputBenchmark ;;
   *) echo "usage: $0 refresh-cost|append|growth|replay|scheduler" >&2; exit 2 ;;
 esac
-OUT="$ROOT/$MODULE/target/surefire-reports/$CLASS-output.txt"
+OUT="$ROOT/benchmarks/scale/target/$NAME.out"
 ARGLINE="-Xshare:auto -Xmx1g"
 if [[ "${PROFILE:-0}" == "1" ]]; then
   mkdir -p "$ROOT/benchmarks/scale/target"
@@ -31,8 +31,8 @@ if [[ "${PROFILE:-0}" == "1" ]]; then
 fi
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 STARTED="$(date -u +%Y-%m-%dT%H:%MZ)"
-rm -f "$OUT"
 mkdir -p "$(dirname "$OUT")"
+rm -f "$OUT"
 touch "$OUT"
 tail -n +1 -F "$OUT" 2>/dev/null | grep --line-buffered '^BENCHMARK' &
 TAIL_PID=$!
@@ -42,7 +42,7 @@ cd "$ROOT"
 ./mvnw -B -q -pl "$MODULE" -am test -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbroker.test.excludedGroups=none -Dbroker.test.argLine="$ARGLINE" \
   -Dreplay.benchmark.events="${EVENTS:-1000000}" -Drefresh.benchmark.tokenSets="${TOKEN_SETS:-10000}" \
-  -Drefresh.benchmark.linksPerSecond=50 ${MVN_ARGS:-}
+  -Drefresh.benchmark.linksPerSecond=50 -Dbenchmark.reportFile="$OUT" ${MVN_ARGS:-}
 sleep 1
 {
   echo
@@ -51,7 +51,7 @@ sleep 1
   echo "\`benchmarks/scale/run.sh $NAME\` ${MVN_ARGS:-} (EVENTS=${EVENTS:-1000000}, TOKEN_SETS=${TOKEN_SETS:-10000}) on $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1); load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo '```'
-  grep '^BENCHMARK' "$OUT" || echo "(no BENCHMARK lines: see $OUT)"
+  grep '^BENCHMARK' "$OUT" || echo "(no BENCHMARK lines: see $ROOT/$MODULE/target/surefire-reports/$CLASS-output.txt)"
   echo '```'
 } >> "$ROOT/benchmarks/scale/RESULTS.md"
 echo "run.sh: appended to benchmarks/scale/RESULTS.md" >&2

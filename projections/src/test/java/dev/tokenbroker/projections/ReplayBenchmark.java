@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -32,6 +33,7 @@ import dev.tokenbroker.core.crypto.KeyEncryptionKey;
 import dev.tokenbroker.core.crypto.LocalKeysetFile;
 import dev.tokenbroker.core.crypto.TinkTokenCipher;
 import dev.tokenbroker.testsupport.BenchmarkEnvironment;
+import dev.tokenbroker.testsupport.TestDatabase;
 import dev.tokenbroker.testsupport.BenchmarkEnvironment.Mark;
 import dev.tokenbroker.testsupport.BenchmarkEnvironment.Span;
 
@@ -67,7 +69,7 @@ class ReplayBenchmark {
             DataSource dataSource = harness.bean(DataSource.class);
             JdbcTemplate jdbc = harness.jdbc();
             BenchmarkEnvironment env = BenchmarkEnvironment.of(dataSource);
-            System.out.printf("BENCHMARK replay machine: %s; load %s%n", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
+            BenchmarkEnvironment.report("replay machine: %s; load %s", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
 
             Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
             TokenSetStory story = harness.story(TEMPLATE_USER, "google", t0)
@@ -88,7 +90,9 @@ class ReplayBenchmark {
 
             int tokenSets = events / template.size();
             Mark insertStart = env.mark();
-            try (Connection connection = dataSource.getConnection()) {
+            TestDatabase database = harness.bean(TestDatabase.class);
+            String url = database.jdbcUrl() + (database.jdbcUrl().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+            try (Connection connection = DriverManager.getConnection(url, database.username(), database.password())) {
                 connection.setAutoCommit(false);
                 try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                     for (int block = 0; block * BLOCK < tokenSets; block++) {
@@ -121,13 +125,13 @@ class ReplayBenchmark {
                         }
                         connection.commit();
                         if (block % 25 == 0) {
-                            System.out.printf("BENCHMARK replay progress: inserted %d of %d events%n", last * template.size(), events);
+                            BenchmarkEnvironment.report("replay progress: inserted %d of %d events", last * template.size(), events);
                         }
                     }
                 }
             }
             long stored = jdbc.queryForObject("SELECT count(*) FROM domainevententry", Long.class);
-            System.out.printf("BENCHMARK replay inserted: %s%n", insertStart.until(env.mark(), stored - template.size()));
+            BenchmarkEnvironment.report("replay inserted: %s", insertStart.until(env.mark(), stored - template.size()));
             jdbc.execute("VACUUM ANALYZE domainevententry");
 
             // The floor: every column of every row, in global order, as the processors read them.
@@ -162,7 +166,7 @@ class ReplayBenchmark {
                 }
                 Span scan = scanStart.until(env.mark(), rows);
                 scans.add(scan);
-                System.out.printf("BENCHMARK replay raw SELECT scan %d (%d MB of payload+metadata): %s%n", i, bytes >> 20, scan);
+                BenchmarkEnvironment.report("replay raw SELECT scan %d (%d MB of payload+metadata): %s", i, bytes >> 20, scan);
             }
             Span scan = scans.get(1);
 
@@ -182,16 +186,16 @@ class ReplayBenchmark {
                         progress.append(String.format(" %s at %d of %d (%.0f%%)", processor.getName(), min, head, 100.0 * min / head));
                     }
                     double seconds = (System.nanoTime() - replayStart.wallNanos()) / 1e9;
-                    System.out.printf("BENCHMARK replay progress after %.0fs:%s; load %s%n", seconds, progress, BenchmarkEnvironment.loadAverage());
+                    BenchmarkEnvironment.report("replay progress after %.0fs:%s; load %s", seconds, progress, BenchmarkEnvironment.loadAverage());
                 }
             }
             Span replay = replayStart.until(env.mark(), stored);
             long viewRows = jdbc.queryForObject("SELECT count(*) FROM token_set_view", Long.class);
             long historyRows = jdbc.queryForObject("SELECT count(*) FROM token_set_history", Long.class);
-            System.out.printf("BENCHMARK replay of both read models (%d token_set_view rows, %d token_set_history rows, segments %d, batch %d): %s%n",
+            BenchmarkEnvironment.report("replay of both read models (%d token_set_view rows, %d token_set_history rows, segments %d, batch %d): %s",
                     viewRows, historyRows, processors.get(0).processingStatus().size(), ProjectionProcessors.BATCH_SIZE, replay);
-            System.out.printf("BENCHMARK replay result: %.0f events/s (target >= 50,000/s) = %.2fx the raw SELECT scan's %.0f rows/s (target >= 0.3x); "
-                            + "per CPU-second %.0f vs %.0f (%.3fx)%n",
+            BenchmarkEnvironment.report("replay result: %.0f events/s (target >= 50,000/s) = %.2fx the raw SELECT scan's %.0f rows/s (target >= 0.3x); "
+                            + "per CPU-second %.0f vs %.0f (%.3fx)",
                     replay.perSecond(), replay.perSecond() / scan.perSecond(), scan.perSecond(),
                     replay.perCpuSecond(), scan.perCpuSecond(), replay.perCpuSecond() / scan.perCpuSecond());
 
@@ -214,13 +218,13 @@ class ReplayBenchmark {
             jdbc.query("SELECT count(*), pg_relation_size('" + table + "'), pg_indexes_size('" + table + "'), pg_total_relation_size('" + table + "'), "
                     + "coalesce(avg(pg_column_size(t.*)), 0) FROM " + table + " t", rs -> {
                 long rows = rs.getLong(1);
-                System.out.printf("BENCHMARK replay size %-18s rows %8d: total %6d MB = %.0f B/row (heap+TOAST %.0f, indexes %.0f), tuple data %.0f B%n",
+                BenchmarkEnvironment.report("replay size %-18s rows %8d: total %6d MB = %.0f B/row (heap+TOAST %.0f, indexes %.0f), tuple data %.0f B",
                         table, rows, rs.getLong(4) >> 20, rs.getLong(4) / (double) Math.max(1, rows),
                         (rs.getLong(4) - rs.getLong(3)) / (double) Math.max(1, rows), rs.getLong(3) / (double) Math.max(1, rows), rs.getDouble(5));
             });
         }
         jdbc.query("SELECT payloadtype, count(*), avg(pg_column_size(payload)), avg(pg_column_size(metadata)) FROM domainevententry GROUP BY payloadtype", rs -> {
-            System.out.printf("BENCHMARK replay size event %-50s n=%8d payload %5.0f B, metadata %4.0f B%n",
+            BenchmarkEnvironment.report("replay size event %-50s n=%8d payload %5.0f B, metadata %4.0f B",
                     rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4));
         });
     }

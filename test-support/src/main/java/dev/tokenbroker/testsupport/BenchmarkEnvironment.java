@@ -28,6 +28,25 @@ public final class BenchmarkEnvironment {
         this.postmasterPid = postmasterPid;
     }
 
+    /**
+     * Prints a result line ({@code BENCHMARK ...}) to standard output and, when the system property
+     * {@code benchmark.reportFile} names a file, appends it there at once (surefire buffers redirected test output,
+     * so run.sh follows this file to show progress while the benchmark runs).
+     */
+    public static synchronized void report(String format, Object... args) {
+        String line = "BENCHMARK " + String.format(format, args);
+        System.out.println(line);
+        String file = System.getProperty("benchmark.reportFile");
+        if (file != null && !file.isBlank()) {
+            try {
+                Files.writeString(Path.of(file), line + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                System.out.println("cannot append to " + file + ": " + e);
+            }
+        }
+    }
+
     /** Finds the PostgreSQL server (postmaster) behind the data source: the parent of a backend process. */
     public static BenchmarkEnvironment of(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();

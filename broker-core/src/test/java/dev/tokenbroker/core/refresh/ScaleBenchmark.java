@@ -65,8 +65,7 @@ class ScaleBenchmark {
             setup.idp.latency(0);
             BenchmarkEnvironment env = BenchmarkEnvironment.of(broker.dataSource);
             JdbcTemplate jdbc = new JdbcTemplate(broker.dataSource);
-            System.out.printf("BENCHMARK refresh-cost machine: %s; load %s%n", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
-            Map<Integer, TokenSetId> tokenSets = new LinkedHashMap<>();
+            BenchmarkEnvironment.report("refresh-cost machine: %s; load %s", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
             for (int length : lengths) {
                 TokenSetId id = broker.link("stream-" + length, setup.idp.issueGrant(), Instant.now().plusSeconds(3600));
                 handOut(broker, id, "client-0", 1);
@@ -76,11 +75,12 @@ class ScaleBenchmark {
                 long events = jdbc.queryForObject("SELECT count(*) FROM domainevententry WHERE aggregateidentifier = ?", Long.class, id.toString());
                 Long snapshotAt = jdbc.queryForObject("SELECT max(sequencenumber) FROM snapshotevententry WHERE aggregateidentifier = ?",
                         Long.class, id.toString());
-                System.out.printf("BENCHMARK refresh-cost built stream of %d events (snapshot at sequence %s) in %.1fs%n",
+                BenchmarkEnvironment.report("refresh-cost built stream of %d events (snapshot at sequence %s) in %.1fs",
                         events, snapshotAt, (System.nanoTime() - started) / 1e9);
             }
             // warm-up: JIT, connection pool, DEK cache
-            for (TokenSetId id : tokenSets(tokenSets, lengths, broker, setup)) {
+            for (int length : lengths) {
+                TokenSetId id = TokenSetId.of("stream-" + length, BrokerInstance.CONNECTOR);
                 for (int i = 0; i < 30; i++) {
                     forcedRefresh(broker, id);
                 }
@@ -112,23 +112,15 @@ class ScaleBenchmark {
                 }
                 long events = jdbc.queryForObject("SELECT count(*) FROM domainevententry WHERE aggregateidentifier = ?", Long.class,
                         TokenSetId.of("stream-" + length, BrokerInstance.CONNECTOR).toString());
-                System.out.printf("BENCHMARK refresh-cost stream %6d events (now %d): wall p50 %.2fms p90 %.2fms (%.2fx of %d), "
-                                + "CPU/refresh (JVM+PostgreSQL, median of %d rounds) %.0fus (%.2fx), n=%d%n",
+                BenchmarkEnvironment.report("refresh-cost stream %6d events (now %d): wall p50 %.2fms p90 %.2fms (%.2fx of %d), "
+                                + "CPU/refresh (JVM+PostgreSQL, median of %d rounds) %.0fus (%.2fx), n=%d",
                         length, events, p50, p90, p50 / baseP50, lengths[0], rounds, cpu, cpu / baseCpu, sorted.length);
             }
             for (int length : lengths) {
-                System.out.printf("BENCHMARK refresh-cost stream %6d rounds: %s%n", length, spans.get(length));
+                BenchmarkEnvironment.report("refresh-cost stream %6d rounds: %s", length, spans.get(length));
             }
-            System.out.printf("BENCHMARK refresh-cost load after: %s%n", BenchmarkEnvironment.loadAverage());
+            BenchmarkEnvironment.report("refresh-cost load after: %s", BenchmarkEnvironment.loadAverage());
         }
-    }
-
-    private static List<TokenSetId> tokenSets(Map<Integer, TokenSetId> unused, int[] lengths, BrokerInstance broker, RefreshTestSetup setup) {
-        List<TokenSetId> ids = new ArrayList<>();
-        for (int length : lengths) {
-            ids.add(TokenSetId.of("stream-" + length, BrokerInstance.CONNECTOR));
-        }
-        return ids;
     }
 
     private static void forcedRefresh(BrokerInstance broker, TokenSetId id) {
@@ -186,9 +178,9 @@ class ScaleBenchmark {
             BenchmarkEnvironment env = BenchmarkEnvironment.of(broker.dataSource);
             TransactionManager transactions = broker.axon.getComponent(TransactionManager.class);
             Serializer serializer = broker.axon.eventSerializer();
-            System.out.printf("BENCHMARK append machine: %s; load %s%n", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
+            BenchmarkEnvironment.report("append machine: %s; load %s", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
             for (int batch : new int[] {1, 100}) {
-                int events = batch == 1 ? Integer.getInteger("scale.append.singleEvents", 2_000) : Integer.getInteger("scale.append.batchEvents", 20_000);
+                int events = batch == 1 ? Integer.getInteger("scale.append.singleEvents", 10_000) : Integer.getInteger("scale.append.batchEvents", 50_000);
                 List<Span> axon = new ArrayList<>();
                 List<Span> raw = new ArrayList<>();
                 for (int round = -1; round < rounds; round++) { // round -1: warm-up
@@ -202,9 +194,10 @@ class ScaleBenchmark {
                     Span axonSpan = start.until(env.mark(), events);
                     List<List<Object[]>> rows = rows(batches(events, batch), serializer);
                     start = env.mark();
-                    try (Connection connection = broker.dataSource.getConnection()) {
-                        connection.setAutoCommit(false);
-                        for (List<Object[]> rowBatch : rows) {
+                    for (List<Object[]> rowBatch : rows) {
+                        // like Axon: a connection from the pool and one transaction per batch
+                        try (Connection connection = broker.dataSource.getConnection()) {
+                            connection.setAutoCommit(false);
                             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                                 for (Object[] row : rowBatch) {
                                     for (int c = 0; c < row.length; c++) {
@@ -215,22 +208,23 @@ class ScaleBenchmark {
                                 insert.executeBatch();
                             }
                             connection.commit();
+                            connection.setAutoCommit(true);
                         }
                     }
                     Span rawSpan = start.until(env.mark(), events);
                     if (round >= 0) {
                         axon.add(axonSpan);
                         raw.add(rawSpan);
-                        System.out.printf("BENCHMARK append batch=%d round %d axon: %s%n", batch, round, axonSpan);
-                        System.out.printf("BENCHMARK append batch=%d round %d raw:  %s%n", batch, round, rawSpan);
+                        BenchmarkEnvironment.report("append batch=%d round %d axon: %s", batch, round, axonSpan);
+                        BenchmarkEnvironment.report("append batch=%d round %d raw:  %s", batch, round, rawSpan);
                     }
                 }
                 double axonRate = median(axon.stream().mapToDouble(Span::perSecond).toArray());
                 double rawRate = median(raw.stream().mapToDouble(Span::perSecond).toArray());
                 double axonCpu = median(axon.stream().mapToDouble(Span::perCpuSecond).toArray());
                 double rawCpu = median(raw.stream().mapToDouble(Span::perCpuSecond).toArray());
-                System.out.printf("BENCHMARK append batch=%d: Axon %.0f events/s vs raw JDBC %.0f/s = %.2fx wall; "
-                                + "per CPU-second (JVM+PostgreSQL) %.0f vs %.0f = %.2fx; load %s%n",
+                BenchmarkEnvironment.report("append batch=%d: Axon %.0f events/s vs raw JDBC %.0f/s = %.2fx wall; "
+                                + "per CPU-second (JVM+PostgreSQL) %.0f vs %.0f = %.2fx; load %s",
                         batch, axonRate, rawRate, axonRate / rawRate, axonCpu, rawCpu, axonCpu / rawCpu, BenchmarkEnvironment.loadAverage());
             }
         }
@@ -288,7 +282,7 @@ class ScaleBenchmark {
              BrokerInstance broker = setup.instance("a", RefreshTestSetup.fastSettings())) {
             setup.idp.latency(0);
             JdbcTemplate jdbc = new JdbcTemplate(broker.dataSource);
-            System.out.printf("BENCHMARK growth machine: %s; load %s%n", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
+            BenchmarkEnvironment.report("growth machine: %s; load %s", BenchmarkEnvironment.machine(), BenchmarkEnvironment.loadAverage());
             List<TokenSetId> ids = new ArrayList<>();
             for (int i = 0; i < tokenSets; i++) {
                 ids.add(broker.link(String.format("user-%08d", i), setup.idp.issueGrant(), Instant.now().plusSeconds(3600)));
@@ -305,21 +299,21 @@ class ScaleBenchmark {
             jdbc.execute("VACUUM FULL ANALYZE token_set_data_key");
             jdbc.query("SELECT payloadtype, count(*), avg(pg_column_size(payload)), avg(pg_column_size(metadata)), avg(pg_column_size(t.*)) "
                     + "FROM domainevententry t GROUP BY payloadtype ORDER BY payloadtype", rs -> {
-                System.out.printf("BENCHMARK growth event %-55s n=%6d payload %5.0f B, metadata %4.0f B, whole row (tuple data) %5.0f B%n",
+                BenchmarkEnvironment.report("growth event %-55s n=%6d payload %5.0f B, metadata %4.0f B, whole row (tuple data) %5.0f B",
                         rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5));
             });
             for (String table : List.of("domainevententry", "snapshotevententry", "refresh_schedule", "refresh_lease", "token_set_data_key")) {
                 jdbc.query("SELECT count(*), pg_relation_size('" + table + "'), pg_indexes_size('" + table + "'), pg_total_relation_size('" + table + "'), "
                         + "coalesce(avg(pg_column_size(t.*)), 0) FROM " + table + " t", rs -> {
                     long rows = rs.getLong(1);
-                    System.out.printf("BENCHMARK growth table %-20s rows %6d: heap %8d B, indexes %8d B, total %8d B = %.0f B/row total "
-                                    + "(heap %.0f + indexes %.0f), tuple data %.0f B%n",
+                    BenchmarkEnvironment.report("growth table %-20s rows %6d: heap %8d B, indexes %8d B, total %8d B = %.0f B/row total "
+                                    + "(heap %.0f + indexes %.0f), tuple data %.0f B",
                             table, rows, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(4) / (double) Math.max(1, rows),
                             rs.getLong(2) / (double) Math.max(1, rows), rs.getLong(3) / (double) Math.max(1, rows), rs.getDouble(5));
                 });
             }
             jdbc.query("SELECT avg(pg_column_size(payload)), avg(pg_column_size(metadata)) FROM snapshotevententry", rs -> {
-                System.out.printf("BENCHMARK growth snapshot payload %.0f B, metadata %.0f B%n", rs.getDouble(1), rs.getDouble(2));
+                BenchmarkEnvironment.report("growth snapshot payload %.0f B, metadata %.0f B", rs.getDouble(1), rs.getDouble(2));
             });
         }
     }
