@@ -48,7 +48,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --broker.embedded-postgres
   --broker.demo.enabled=true --broker.demo.idp-port=0 --broker.demo.access-token-ttl=20d \
   --logging.level.root=WARN >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
-for _ in $(seq 1 180); do
+for _ in $(seq 1 900); do
   curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP && break
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
   sleep 1

@@ -10,7 +10,8 @@
 # Each is a JUnit test tagged "benchmark" (excluded from the default build through broker.test.excludedGroups),
 # run with C2 (the default test argLine is C1 only) and -Xmx1g. Lines starting with BENCHMARK are the results;
 # they are shown while the benchmark runs and appended to RESULTS.md with the machine and the load average.
-#   env: EVENTS (replay, default 1000000), TOKEN_SETS (scheduler, default 10000), PROFILE=1 (JFR recording into
+#   env: EVENTS (replay, default 1000000), TOKEN_SETS (scheduler, default 10000), LINKS_PER_SECOND (scheduler: the
+#        due instant is set this many links per second after the start, default 50), PROFILE=1 (JFR recording into
 #        benchmarks/scale/target/<name>.jfr), MVN_ARGS (more Maven arguments, e.g. -o or -Dscale.refresh.rounds=3)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,7 +43,7 @@ cd "$ROOT"
 ./mvnw -B -q -pl "$MODULE" -am test -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbroker.test.excludedGroups=none -Dbroker.test.argLine="$ARGLINE" \
   -Dreplay.benchmark.events="${EVENTS:-1000000}" -Drefresh.benchmark.tokenSets="${TOKEN_SETS:-10000}" \
-  -Drefresh.benchmark.linksPerSecond=50 -Dbenchmark.reportFile="$OUT" ${MVN_ARGS:-}
+  -Drefresh.benchmark.linksPerSecond="${LINKS_PER_SECOND:-50}" -Dbenchmark.reportFile="$OUT" ${MVN_ARGS:-}
 sleep 1
 {
   echo
