@@ -54,12 +54,17 @@ for _ in $(seq 1 900); do
   sleep 1
 done
 TOKEN="$(curl -fsS -u demo-app:demo-secret-for-local-use-only -d grant_type=client_credentials "$BASE/oauth2/token" | jq -r .access_token)"
-CONNECT_URL="$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"userId\":\"$USER_ID\",\"connector\":\"demo\",\"returnTo\":\"$BASE/demo/linked\"}" "$BASE/v1/connect-sessions" | jq -r .connectUrl)"
-AUTHORIZE="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CONNECT_URL")"
-CALLBACK="$(curl -sS -o /dev/null -w '%{redirect_url}' --data-urlencode "username=bench-upstream" -d "claims=" "$AUTHORIZE")"
-RETURNED="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CALLBACK")"
-[[ "$RETURNED" == *status=linked* ]] || { say "linking failed: $RETURNED"; exit 1; }
+link() { # the browser's way through the demo IdP; on a loaded machine the IdP discovery can time out: retried
+  CONNECT_URL="$(curl -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"userId\":\"$USER_ID\",\"connector\":\"demo\",\"returnTo\":\"$BASE/demo/linked\"}" "$BASE/v1/connect-sessions" | jq -r '.connectUrl // empty')"
+  [[ -n "$CONNECT_URL" ]] || return 1
+  AUTHORIZE="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CONNECT_URL")"
+  CALLBACK="$(curl -sS -o /dev/null -w '%{redirect_url}' --data-urlencode "username=bench-upstream" -d "claims=" "$AUTHORIZE")"
+  RETURNED="$(curl -sS -o /dev/null -w '%{redirect_url}' "$CALLBACK")"
+  [[ "$RETURNED" == *status=linked* ]]
+}
+for attempt in 1 2 3 4 5; do link && break; say "linking attempt $attempt failed, retrying"; sleep 5; done
+[[ "${RETURNED:-}" == *status=linked* ]] || { say "linking failed: ${RETURNED:-}"; exit 1; }
 TOKEN_PATH="/v1/users/$USER_ID/connections/demo/token"
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$TOKEN_PATH")" == 200 ]] || { say "no token"; exit 1; }
 TEMPLATE="$(sql "SELECT aggregateidentifier FROM domainevententry WHERE payloadtype LIKE '%TokenSetLinked' LIMIT 1")"
