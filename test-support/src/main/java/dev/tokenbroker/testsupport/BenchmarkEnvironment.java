@@ -102,7 +102,11 @@ public final class BenchmarkEnvironment {
         if (postmasterPid <= 0) {
             return 0;
         }
-        long ticks = ticks(postmasterPid);
+        // the postmaster's own time plus that of its children already gone (cutime/cstime): backends that exit
+        // between two marks would otherwise take their CPU time with them
+        String[] postmaster = stat(postmasterPid);
+        long ticks = postmaster == null ? 0 : Long.parseLong(postmaster[11]) + Long.parseLong(postmaster[12])
+                + Long.parseLong(postmaster[13]) + Long.parseLong(postmaster[14]);
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             List<Path> pids = new ArrayList<>(procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList());
             for (Path pid : pids) {
@@ -176,7 +180,7 @@ public final class BenchmarkEnvironment {
         return fields == null ? 0 : Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    /** The fields of /proc/pid/stat after the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime. */
+    /** The fields of /proc/pid/stat after the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime, [13] cutime, [14] cstime. */
     private static String[] stat(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
