@@ -58,9 +58,26 @@ class RefreshThroughputBenchmark {
                 id.get();
             }
             linkers.shutdown();
+            BenchmarkEnvironment env = BenchmarkEnvironment.of(a.dataSource);
+            BenchmarkEnvironment.Mark started = env.mark();
             a.scheduler.start();
             b.scheduler.start();
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> setup.idp.refreshCalls() >= tokenSets);
+            // progress every 10 s; partial numbers rather than nothing when the machine is too busy to finish
+            Instant giveUp = Instant.now().plus(Duration.ofMinutes(Integer.getInteger("refresh.benchmark.maxMinutes", 10)));
+            Instant nextReport = Instant.now().plusSeconds(10);
+            while (setup.idp.refreshCalls() < tokenSets && Instant.now().isBefore(giveUp)) {
+                Thread.sleep(100);
+                if (Instant.now().isAfter(nextReport)) {
+                    nextReport = Instant.now().plusSeconds(10);
+                    BenchmarkEnvironment.report("progress: %d of %d refreshed, %.0fs after the due instant; load %s", setup.idp.refreshCalls(),
+                            tokenSets, Duration.between(due, Instant.now()).toMillis() / 1000.0, BenchmarkEnvironment.loadAverage());
+                }
+            }
+            BenchmarkEnvironment.report("CPU (both instances + PostgreSQL) per refresh: %s", started.until(env.mark(), setup.idp.refreshCalls()));
+            if (setup.idp.refreshCalls() < tokenSets) {
+                BenchmarkEnvironment.report("gave up: only %d of %d refreshed after %s", setup.idp.refreshCalls(), tokenSets,
+                        Duration.between(due, Instant.now()));
+            }
             Instant lastCall = Instant.now();
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() ->
                     a.coordinator.attemptsInProgress() == 0 && b.coordinator.attemptsInProgress() == 0);
