@@ -91,7 +91,8 @@ public final class EventChainVerifier {
         }
         walk.endOfChain(toHead);
         if (walk.fault() == null && positions[0] <= positions[1]) {
-            chain.firstUnchained(positions[0], positions[1], chain.pendingGaps()).ifPresent(position ->
+            // from the very start when the range does: an event forged below the first position counts too
+            chain.firstUnchained(from == null ? Long.MIN_VALUE : positions[0], positions[1], chain.pendingGaps()).ifPresent(position ->
                     walk.fail(new Fault(position, -1, Fault.INSERTED,
                             "the event store holds an event at position " + position + " that the chain never received")));
         }
