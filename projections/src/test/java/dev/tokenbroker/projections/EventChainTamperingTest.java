@@ -16,6 +16,9 @@ import org.junit.jupiter.api.TestInstance;
 
 import dev.tokenbroker.core.crypto.KekRing;
 import dev.tokenbroker.projections.chain.ChainLink;
+import dev.tokenbroker.projections.chain.ChainLinkJson;
+import dev.tokenbroker.projections.chain.CheckpointJson;
+import dev.tokenbroker.projections.chain.VerifyExportCommand;
 import dev.tokenbroker.projections.chain.ChainVerification;
 import dev.tokenbroker.projections.chain.EventChainEncoding;
 import dev.tokenbroker.projections.chain.EventChainVerifier;
@@ -55,7 +58,12 @@ class EventChainTamperingTest {
             harness.jdbc().execute("CREATE TABLE backup_" + table + " AS SELECT * FROM " + table);
         }
         checkpointFile = Files.readAllBytes(file());
+        exportLines = EventChainHarness.export(harness).stream().map(ChainLinkJson::toLine).toList();
+        jwks = harness.bean(dev.tokenbroker.projections.chain.CheckpointSigningKeys.class).jwks();
     }
+
+    List<String> exportLines;
+    String jwks;
 
     @AfterEach
     void restore() throws Exception {
@@ -197,6 +205,112 @@ class EventChainTamperingTest {
         sql("UPDATE event_chain_checkpoint SET jws = ? WHERE chain_index = 10", forged);
         ChainVerification result = verify();
         assertBroken(result, "bad_checkpoint", at(10));
+    }
+
+    // ---- the offline verifier: files only, no database, no network ----
+
+    ChainVerification offline(List<String> lines, List<String> checkpointLines) throws Exception {
+        Path dir = Files.createTempDirectory("offline");
+        Files.write(dir.resolve("chain.ndjson"), lines);
+        Files.write(dir.resolve("checkpoints.ndjson"), checkpointLines);
+        Files.writeString(dir.resolve("keys.json"), jwks);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit = VerifyExportCommand.run(new String[]{"verify-export", "--export", dir.resolve("chain.ndjson").toString(),
+                "--checkpoints", dir.resolve("checkpoints.ndjson").toString(), "--jwks", dir.resolve("keys.json").toString()},
+                new java.io.PrintStream(out), System.err);
+        ChainVerification result = new com.fasterxml.jackson.databind.ObjectMapper().readValue(out.toByteArray(),
+                ChainVerification.class);
+        assertThat(exit).isEqualTo(result.ok() ? 0 : 1);
+        return result;
+    }
+
+    List<String> checkpointLines() throws Exception {
+        return Files.readAllLines(file());
+    }
+
+    List<String> lines() {
+        return new ArrayList<>(exportLines);
+    }
+
+    static String edit(String line, java.util.function.UnaryOperator<ChainLink> change) {
+        return ChainLinkJson.toLine(change.apply(ChainLinkJson.read(line)));
+    }
+
+    static ChainLink withTimestamp(ChainLink l, String timestamp) {
+        return new ChainLink(l.position(), l.chainIndex(), l.eventId(), l.aggregateId(), l.sequenceNumber(), l.type(),
+                l.payloadType(), l.payloadRevision(), timestamp, l.payloadSha256(), l.metadataSha256(), l.digest());
+    }
+
+    static ChainLink withPayloadHash(ChainLink l, byte[] hash) {
+        return new ChainLink(l.position(), l.chainIndex(), l.eventId(), l.aggregateId(), l.sequenceNumber(), l.type(),
+                l.payloadType(), l.payloadRevision(), l.timestamp(), hash, l.metadataSha256(), l.digest());
+    }
+
+    long positionOfLine(List<String> lines, int index) {
+        return ChainLinkJson.read(lines.get(index)).position();
+    }
+
+    @Test
+    void theOfflineVerifierAcceptsTheGenuineExport() throws Exception {
+        ChainVerification result = offline(lines(), checkpointLines());
+        assertThat(result.status()).as(result.toString()).isEqualTo("ok");
+        assertThat(result.eventsVerified()).isEqualTo(33);
+        assertThat(result.signedThroughChainIndex()).isEqualTo(21);
+        assertThat(result.unsignedTail()).isEqualTo(11);
+    }
+
+    @Test
+    void theOfflineVerifierRejectsEachTamperedExport() throws Exception {
+        List<String> cps = checkpointLines();
+        List<String> lines = lines();
+        lines.set(4, edit(lines.get(4), l -> withPayloadHash(l, new byte[32])));
+        assertBroken(offline(lines, cps), "changed", positionOfLine(lines, 4));
+
+        lines = lines();
+        lines.set(14, edit(lines.get(14), l -> withTimestamp(l, "2020-01-01T00:00:00Z")));
+        assertBroken(offline(lines, cps), "changed", positionOfLine(lines, 14));
+
+        lines = lines();
+        long next = positionOfLine(lines, 13);
+        lines.remove(12);
+        assertBroken(offline(lines, cps), "missing", next);
+
+        lines = lines();
+        long checkpointPosition = positionOfLine(lines, 21);
+        List<String> truncatedBefore = lines.subList(0, 15);
+        assertBroken(offline(truncatedBefore, cps), "missing", checkpointPosition);
+        ChainVerification truncatedAfter = offline(lines.subList(0, 25), cps);
+        assertThat(truncatedAfter.status()).isEqualTo("ok");   // the unsigned window, by design
+        assertThat(truncatedAfter.unsignedTail()).isEqualTo(3);
+
+        lines = lines();
+        java.util.Collections.swap(lines, 3, 6);
+        assertBroken(offline(lines, cps), "reordered", positionOfLine(lines, 3));
+
+        lines = lines();
+        String forged = edit(lines.get(5), l -> new ChainLink(l.position(), l.chainIndex(), "forged", l.aggregateId(),
+                99, l.type(), l.payloadType(), l.payloadRevision(), l.timestamp(), l.payloadSha256(), l.metadataSha256(), l.digest()));
+        lines.add(5, forged);
+        assertBroken(offline(lines, cps), "inserted", positionOfLine(lines, 5));
+
+        // recomputed by someone without the signing key: caught by the checkpoint at 21
+        lines = lines();
+        lines.set(14, edit(lines.get(14), l -> withTimestamp(l, "2020-01-01T00:00:00Z")));
+        byte[] previous = ChainLinkJson.read(lines.get(13)).digest();
+        for (int i = 14; i < lines.size(); i++) {
+            ChainLink link = ChainLinkJson.read(lines.get(i));
+            previous = EventChainEncoding.next(previous, link);
+            lines.set(i, ChainLinkJson.toLine(link.withChain(link.chainIndex(), previous)));
+        }
+        ChainVerification recomputed = offline(lines, cps);
+        assertBroken(recomputed, "changed", positionOfLine(lines, 11));
+        assertThat(recomputed.chainIndex()).isEqualTo(21);
+
+        // an altered checkpoint
+        List<String> altered = new ArrayList<>(cps);
+        String jws = CheckpointJson.jwsOf(altered.get(0));
+        altered.set(0, jws.substring(0, jws.length() - 4) + (jws.endsWith("AAAA") ? "BBBB" : "AAAA"));
+        assertBroken(offline(lines(), altered), "bad_checkpoint", positionOfLine(lines(), 10));
     }
 
     /** What an attacker with database access but without the signing key can do: rehash from a link on. */
