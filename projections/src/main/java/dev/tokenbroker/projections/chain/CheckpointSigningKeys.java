@@ -61,6 +61,7 @@ public final class CheckpointSigningKeys {
     private final Clock clock;
 
     private long cachedVersion = -1;
+    private String cachedKekId;
     private KeysetHandle cached;
 
     public CheckpointSigningKeys(JdbcTemplate jdbc, TransactionTemplate transactions, KekRing keks, Clock clock) {
@@ -126,7 +127,8 @@ public final class CheckpointSigningKeys {
     synchronized KeysetHandle keyset() {
         Long version = jdbc.query("SELECT version FROM event_chain_signing_keyset WHERE id = 1",
                 rs -> rs.next() ? rs.getLong(1) : null);
-        if (version != null && version == cachedVersion && cached != null) {
+        String primaryKek = keks.primary().id();
+        if (version != null && version == cachedVersion && primaryKek.equals(cachedKekId) && cached != null) {
             return cached;
         }
         KeysetHandle handle = transactions.execute(status -> {
@@ -134,6 +136,7 @@ public final class CheckpointSigningKeys {
             return loadOrCreate();
         });
         cachedVersion = jdbc.queryForObject("SELECT version FROM event_chain_signing_keyset WHERE id = 1", Long.class);
+        cachedKekId = primaryKek;
         cached = handle;
         return handle;
     }
