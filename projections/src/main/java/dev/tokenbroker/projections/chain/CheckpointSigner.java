@@ -96,6 +96,15 @@ public final class CheckpointSigner implements AutoCloseable {
         Checkpoint checkpoint = keys.sign(head.chainIndex(), head.position(), head.digest());
         if (checkpoints.insert(checkpoint)) {
             log.debug("signed {}", checkpoint);
+            for (CheckpointSink sink : sinks) {
+                if (sink.lastChainIndex() == Long.MAX_VALUE) { // a sink that cannot say what it holds: fed by the signer
+                    try {
+                        sink.append(checkpoint);
+                    } catch (IOException e) {
+                        log.warn("could not append a checkpoint to {}: {}", sink, e.toString());
+                    }
+                }
+            }
         }
     }
 
