@@ -48,7 +48,7 @@ class EventChainApiTest {
         // a rotation signs the head under the new key; the old key stays published
         HttpResponse<String> rotated = await().atMost(Duration.ofSeconds(10)).until(() -> api.send("POST",
                 "/v1/admin/audit/checkpoint-keys/rotate", auditor, null, null),
-                r -> r.statusCode() == 200 && api.json(r).get("signedThroughChainIndex").asLong() >= 0);
+                r -> r.statusCode() == 200 && r.body().matches("(?s).*\"signedThroughChainIndex\":\\d.*"));
         String kid = api.json(rotated).get("kid").asText();
         JWKSet after = JWKSet.parse(api.get("/v1/audit/checkpoint-keys", null).body());
         assertThat(after.getKeys()).hasSizeGreaterThan(JWKSet.parse(keys.body()).getKeys().size());
