@@ -22,6 +22,11 @@ public class TokenBrokerApplication {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && "verify-export".equals(args[0])) {
+            // the offline verifier of the event chain: files only, no database, no Spring context
+            dev.tokenbroker.projections.chain.VerifyExportCommand.main(args);
+            return;
+        }
         SpringApplication.run(TokenBrokerApplication.class, args);
     }
 }

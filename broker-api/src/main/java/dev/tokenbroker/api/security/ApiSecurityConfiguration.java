@@ -66,6 +66,8 @@ class ApiSecurityConfiguration {
                         .requestMatchers("/v1/connect/**", "/v1/oauth/callback", "/demo/linked").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
+                        // the event chain's checkpoint keys are public: auditors verify checkpoints with them
+                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/v1/audit/checkpoint-keys").permitAll()
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")
                         .anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
