@@ -20,4 +20,14 @@ class AuditConfiguration {
                         @Value("${broker.audit.gap-timeout:PT10S}") Duration gapTimeout) {
         return new EventFeed(dataSource, eventSerializer, connectors, clock, gapTimeout);
     }
+
+    @Bean
+    TokenSetStates tokenSetStates(DataSource dataSource) {
+        return new TokenSetStates(dataSource);
+    }
+
+    @Bean
+    HandOutReport handOutReport(DataSource dataSource) {
+        return new HandOutReport(dataSource);
+    }
 }
