@@ -22,6 +22,9 @@ public class TokenBrokerApplication {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && RebuildCommand.NAME.equals(args[0])) {
+            System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
         SpringApplication.run(TokenBrokerApplication.class, args);
     }
 }

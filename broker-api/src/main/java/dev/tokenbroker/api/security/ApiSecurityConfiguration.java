@@ -52,6 +52,8 @@ class ApiSecurityConfiguration {
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/v1/connect/**", "/v1/oauth/callback", "/demo/linked").permitAll()
+                        // the audit console's static page and script; its data comes from the API with a bearer token
+                        .requestMatchers("/audit", "/audit/", "/audit/console.js", "/audit/console.css").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")
