@@ -23,6 +23,7 @@ import org.springframework.security.web.SecurityFilterChain;
  * signed JWTs. Authentication and scope failures answer with problem+json.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class ApiSecurityConfiguration {
 
     @Bean
