@@ -33,6 +33,22 @@ final class ProjectionsHarness implements AutoCloseable {
         return start(hint, InMemoryTokenCipher.class, dataSource -> new InMemoryTokenCipher());
     }
 
+    /**
+     * On an existing database (e.g. a second broker instance on the first one's database), with the
+     * in-memory test cipher and further configuration classes.
+     */
+    static ProjectionsHarness startOn(TestDatabase database, java.util.function.Consumer<AnnotationConfigApplicationContext> beans,
+                                      Class<?>... configurations) {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.registerBean(TestDatabase.class, () -> database);
+        beans.accept(context);
+        context.registerBean(InMemoryTokenCipher.class, InMemoryTokenCipher::new);
+        context.register(AxonTestConfiguration.class, ProjectionsConfiguration.class);
+        context.register(configurations);
+        context.refresh();
+        return new ProjectionsHarness(context);
+    }
+
     /** With the given {@link TokenCipher}, built once the context's data source exists. */
     static <C extends TokenCipher> ProjectionsHarness start(String hint, Class<C> cipherType,
                                                            Function<DataSource, C> cipher) {
@@ -43,6 +59,11 @@ final class ProjectionsHarness implements AutoCloseable {
         context.register(AxonTestConfiguration.class, ProjectionsConfiguration.class);
         context.refresh();
         return new ProjectionsHarness(context);
+    }
+
+    /** The database of a fresh migrated test database, for {@link #startOn}. */
+    static TestDatabase freshDatabase(String hint) {
+        return TestInfrastructure.postgres().createDatabase(hint).migrate();
     }
 
     <T> T bean(Class<T> type) {

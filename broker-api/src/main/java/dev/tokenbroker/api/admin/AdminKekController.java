@@ -4,13 +4,12 @@ import dev.tokenbroker.api.issuer.SigningKeyRing;
 import dev.tokenbroker.api.issuer.SigningKeyStore;
 import dev.tokenbroker.api.problem.ApiProblemException;
 import dev.tokenbroker.api.problem.ProblemType;
-import dev.tokenbroker.api.tokens.KekSettingsFromEnvironment;
 import dev.tokenbroker.core.crypto.KekRotation;
 import dev.tokenbroker.core.crypto.KekRotationProgress;
 import dev.tokenbroker.core.crypto.KekRotationService;
+import dev.tokenbroker.core.crypto.KekSettings;
 import dev.tokenbroker.core.crypto.LocalKeysetFile;
 import java.util.Optional;
-import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,14 +32,14 @@ final class AdminKekController {
     private final KekRotationService rotation;
     private final SigningKeyStore signingKeys;
     private final SigningKeyRing keyRing;
-    private final Environment environment;
+    private final KekSettings kekSettings;
 
     AdminKekController(KekRotationService rotation, SigningKeyStore signingKeys, SigningKeyRing keyRing,
-                       Environment environment) {
+                       KekSettings kekSettings) {
         this.rotation = rotation;
         this.signingKeys = signingKeys;
         this.keyRing = keyRing;
-        this.environment = environment;
+        this.kekSettings = kekSettings;
     }
 
     @GetMapping("/progress")
@@ -72,6 +71,6 @@ final class AdminKekController {
     }
 
     private Optional<LocalKeysetFile> localKeyset() {
-        return KekSettingsFromEnvironment.localKeysetFile(environment).map(LocalKeysetFile::new);
+        return kekSettings.localKeysetFile().map(LocalKeysetFile::new);
     }
 }

@@ -1,6 +1,6 @@
 package dev.tokenbroker.api.connect;
 
-import com.google.crypto.tink.Aead;
+import dev.tokenbroker.core.crypto.KekRing;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,8 +18,8 @@ class ConnectConfiguration {
     }
 
     @Bean
-    PendingAuthorizationSealer pendingAuthorizationSealer(Aead keyEncryptionKey) {
-        return new PendingAuthorizationSealer(keyEncryptionKey);
+    PendingAuthorizationSealer pendingAuthorizationSealer(KekRing keks) {
+        return new PendingAuthorizationSealer(keks);
     }
 
     @Bean

@@ -8,6 +8,7 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.tokenbroker.connectors.PendingAuthorization;
+import dev.tokenbroker.core.crypto.KekRing;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +19,16 @@ import java.util.Optional;
 /**
  * Seals what the callback needs to finish an authorization (state, PKCE code verifier, nonce)
  * with the KEK, bound to the connect session id, so a database reader cannot complete someone
- * else's code exchange and a sealed value cannot be replayed into another session.
+ * else's code exchange and a sealed value cannot be replayed into another session. Sealed with the
+ * primary KEK of the {@link KekRing}; opens with any KEK the ring still has enabled.
  */
 public final class PendingAuthorizationSealer {
 
     private final Aead keyEncryptionKey;
     private final ObjectMapper json = new ObjectMapper();
 
-    public PendingAuthorizationSealer(Aead keyEncryptionKey) {
-        this.keyEncryptionKey = Objects.requireNonNull(keyEncryptionKey, "keyEncryptionKey");
+    public PendingAuthorizationSealer(KekRing keks) {
+        this.keyEncryptionKey = Objects.requireNonNull(keks, "keks").aead();
     }
 
     public byte[] seal(String sessionId, PendingAuthorization pending) {

@@ -1,7 +1,6 @@
 package dev.tokenbroker.api.issuer;
 
-import com.google.crypto.tink.Aead;
-import dev.tokenbroker.api.security.CallingClient;
+import dev.tokenbroker.core.crypto.KekRing;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -57,9 +56,9 @@ class IssuerConfiguration {
 
     @Bean
     SigningKeyStore signingKeyStore(JdbcTemplate jdbc, TransactionTemplate transactions,
-                                    Aead keyEncryptionKey, Clock clock,
+                                    KekRing keks, Clock clock,
                                     IssuerProperties properties) {
-        return new SigningKeyStore(jdbc, transactions, keyEncryptionKey, clock, properties.retiredKeyRetention());
+        return new SigningKeyStore(jdbc, transactions, keks, clock, properties.retiredKeyRetention());
     }
 
     /** Also the {@code JWKSource} Spring Authorization Server signs with. */
@@ -80,11 +79,6 @@ class IssuerConfiguration {
     @Bean
     JwtDecoder apiTokenDecoder(SigningKeyRing ring) {
         return OAuth2AuthorizationServerConfiguration.jwtDecoder(ring);
-    }
-
-    @Bean
-    CallingClient callingClient(ApiClientStore store) {
-        return new CallingClient(store);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.tokenbroker.core.crypto.KekRing;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.sql.Timestamp;
@@ -23,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The keys that sign the broker's API access tokens, shared by all instances through PostgreSQL.
  *
  * <h2>Security guarantees</h2>
- * The private key is stored only as ciphertext of the key-encryption key (Tink AEAD), with the
+ * The private key is stored only as ciphertext of the primary key-encryption key of the {@link KekRing} (Tink AEAD), with the
  * key id as associated data, so a copy of the database alone cannot mint API tokens and a wrapped
  * key cannot be swapped under another key id. Retired keys keep only their verification role and
  * are deleted once no token signed by them can still be valid.
@@ -41,11 +42,11 @@ public final class SigningKeyStore {
     private final Clock clock;
     private final Duration retiredKeyRetention;
 
-    public SigningKeyStore(JdbcTemplate jdbc, TransactionTemplate transactions, Aead keyEncryptionKey, Clock clock,
+    public SigningKeyStore(JdbcTemplate jdbc, TransactionTemplate transactions, KekRing keks, Clock clock,
                            Duration retiredKeyRetention) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
         this.transactions = Objects.requireNonNull(transactions, "transactions");
-        this.keyEncryptionKey = Objects.requireNonNull(keyEncryptionKey, "keyEncryptionKey");
+        this.keyEncryptionKey = Objects.requireNonNull(keks, "keks").aead();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retiredKeyRetention = Objects.requireNonNull(retiredKeyRetention, "retiredKeyRetention");
     }

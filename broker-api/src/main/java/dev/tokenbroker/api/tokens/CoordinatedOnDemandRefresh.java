@@ -10,30 +10,26 @@ import dev.tokenbroker.core.refresh.RefreshOutcome;
 import dev.tokenbroker.core.refresh.RefreshResult;
 import dev.tokenbroker.core.refresh.RefreshTimeoutException;
 import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
-import dev.tokenbroker.projections.tokenset.TokenSetQueries;
-import dev.tokenbroker.projections.tokenset.TokenSetView;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The token API's on-demand refresh through the {@link RefreshCoordinator}: one upstream refresh for
  * any number of concurrent callers, across instances. The access token comes back from the event
- * store through the coordinator, so a caller never gets an older token from a lagging read model.
+ * store through the coordinator, with the scopes granted to that very token, so a caller never gets an
+ * older token, or a new token with older scopes, from a lagging read model.
  */
 final class CoordinatedOnDemandRefresh implements OnDemandRefresh {
 
     private final RefreshCoordinator coordinator;
     private final TokenCipher cipher;
-    private final TokenSetQueries queries;
     private final Clock clock;
 
-    CoordinatedOnDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, TokenSetQueries queries, Clock clock) {
+    CoordinatedOnDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, Clock clock) {
         this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
-        this.queries = Objects.requireNonNull(queries, "queries");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -50,9 +46,8 @@ final class CoordinatedOnDemandRefresh implements OnDemandRefresh {
         boolean freshFromThisRefresh = result.outcome() == RefreshOutcome.REFRESHED && result.validFor(Duration.ZERO, now);
         if ((result.validFor(minValidity, now) || freshFromThisRefresh) && result.accessToken() != null) {
             try {
-                Set<String> scopes = queries.tokenSet(tokenSetId).map(TokenSetView::grantedScopes).orElse(Set.of());
                 CurrentAccessToken.Available token = new CurrentAccessToken.Available(tokenSetId,
-                        cipher.open(tokenSetId, result.accessToken()), result.accessTokenExpiresAt(), scopes,
+                        cipher.open(tokenSetId, result.accessToken()), result.accessTokenExpiresAt(), result.grantedScopes(),
                         result.status(), result.tokenVersion());
                 return new Result(Outcome.REFRESHED, token, null, null);
             } catch (TokenCipherException e) {

@@ -1,57 +1,22 @@
 package dev.tokenbroker.api.tokens;
 
-import com.google.crypto.tink.Aead;
 import dev.tokenbroker.connectors.ConnectorRegistry;
-import dev.tokenbroker.core.command.TokenSet;
-import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
-import dev.tokenbroker.core.crypto.DataKeyCache;
-import dev.tokenbroker.core.crypto.DataKeyStore;
-import dev.tokenbroker.core.crypto.KeyEncryptionKey;
-import dev.tokenbroker.core.crypto.TinkTokenCipher;
 import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.core.refresh.RefreshCoordinator;
-import dev.tokenbroker.projections.ProjectionsConfiguration;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import java.time.Clock;
-import javax.sql.DataSource;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.config.ConfigurerModule;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The domain in the application: the event-sourced {@link TokenSet} aggregate on Axon's event
- * store, the envelope encryption its command handlers receive as the {@link TokenCipher}
- * parameter (resolved from this context), the read models, and the token API's collaborators.
+ * The token API's collaborators: recording hand-outs, revoking and erasing, refreshing on demand.
+ * The aggregate, its {@link TokenCipher} and the read models are wired in
+ * {@code dev.tokenbroker.api.tokenset}.
  */
 @Configuration(proxyBeanMethods = false)
-@Import(ProjectionsConfiguration.class)
-@EnableConfigurationProperties(TokenSetProperties.class)
 class TokenSetConfiguration {
-
-    @Bean
-    ConfigurerModule tokenSetAggregate(TokenSetProperties properties) {
-        return configurer -> configurer.configureAggregate(
-                TokenSetAggregateConfiguration.withSnapshotsEvery(properties.snapshotThreshold()));
-    }
-
-    @Bean
-    DataKeyStore dataKeyStore(DataSource dataSource, KeyEncryptionKey keyEncryptionKey) {
-        return new DataKeyStore(dataSource, keyEncryptionKey);
-    }
-
-    @Bean
-    DataKeyCache dataKeyCache() {
-        return DataKeyCache.withDefaults();
-    }
-
-    @Bean
-    TokenCipher tokenCipher(DataKeyStore dataKeys, DataKeyCache cache) {
-        return new TinkTokenCipher(dataKeys, cache);
-    }
 
     @Bean
     HandOutRecorder handOutRecorder(JdbcTemplate jdbc, CommandGateway commands, Clock clock) {
@@ -65,14 +30,7 @@ class TokenSetConfiguration {
     }
 
     @Bean
-    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, TokenSetQueries queries,
-                                    Clock clock) {
-        return new CoordinatedOnDemandRefresh(coordinator, cipher, queries, clock);
-    }
-
-    /** The KEK as a plain Tink AEAD, for the broker's other wrapped secrets (API signing keys, connect sessions). */
-    @Bean
-    Aead keyEncryptionKeyAead(DataKeyStore dataKeys) {
-        return new CurrentKekAead(dataKeys);
+    OnDemandRefresh onDemandRefresh(RefreshCoordinator coordinator, TokenCipher cipher, Clock clock) {
+        return new CoordinatedOnDemandRefresh(coordinator, cipher, clock);
     }
 }

@@ -8,7 +8,7 @@ import dev.tokenbroker.api.ApiClients;
 import dev.tokenbroker.api.BrokerApiTest;
 import dev.tokenbroker.api.DemoLinking;
 import dev.tokenbroker.core.crypto.DataKeyCache;
-import dev.tokenbroker.core.crypto.DataKeyStore;
+import dev.tokenbroker.core.crypto.KekRing;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class KekRotationApiTest {
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
-    DataKeyStore dataKeys;
+    KekRing keks;
     @Autowired
     DataKeyCache cache;
 
@@ -38,7 +38,7 @@ class KekRotationApiTest {
         String before = await().atMost(Duration.ofSeconds(10)).until(
                 () -> api.get("/v1/users/kek-user/connections/demo/token", backend),
                 response -> response.statusCode() == 200).body();
-        String oldKekId = dataKeys.kek().id();
+        String oldKekId = keks.primary().id();
 
         HttpResponse<String> rotated = api.send("POST", "/v1/admin/kek/rotate", admin, null, null);
 
@@ -49,7 +49,7 @@ class KekRotationApiTest {
         assertThat(result.get("progress").get("total").asLong())
                 .isEqualTo(result.get("progress").get("wrappedByKek").asLong()).isPositive();
         assertThat(jdbc.queryForObject("select count(*) from token_set_data_key where kek_id <> ?", Long.class,
-                dataKeys.kek().id())).isZero();
+                keks.primary().id())).isZero();
 
         assertThat(api.send("POST", "/v1/admin/kek/disable-old-keys", admin, null, null).statusCode()).isEqualTo(200);
         cache.invalidate(dev.tokenbroker.core.api.TokenSetId.of("kek-user", "demo"));

@@ -9,5 +9,5 @@ public record AccessTokenHandedOut(
         String clientId,
         long tokenVersion,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

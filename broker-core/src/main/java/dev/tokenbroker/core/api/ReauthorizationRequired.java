@@ -12,5 +12,5 @@ public record ReauthorizationRequired(
         TokenSetId tokenSetId,
         String reason,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

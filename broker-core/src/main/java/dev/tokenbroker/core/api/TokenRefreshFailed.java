@@ -20,5 +20,5 @@ public record TokenRefreshFailed(
         int consecutiveFailures,
         long basedOnRefreshTokenVersion,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

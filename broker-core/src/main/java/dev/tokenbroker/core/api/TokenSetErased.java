@@ -14,5 +14,5 @@ public record TokenSetErased(
         int erasedThroughKeyVersion,
         int dataKeysDestroyed,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

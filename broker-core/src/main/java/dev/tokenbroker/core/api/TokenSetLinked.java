@@ -35,5 +35,5 @@ public record TokenSetLinked(
         long refreshTokenVersion,
         boolean relink,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

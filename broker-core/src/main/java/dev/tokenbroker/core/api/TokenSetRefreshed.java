@@ -27,5 +27,5 @@ public record TokenSetRefreshed(
         long refreshTokenVersion,
         long basedOnRefreshTokenVersion,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

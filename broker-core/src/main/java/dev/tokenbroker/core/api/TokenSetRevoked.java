@@ -13,5 +13,5 @@ public record TokenSetRevoked(
         UpstreamRevocationOutcome upstreamOutcome,
         String upstreamDetail,
         Actor actor,
-        String cause) {
+        String cause) implements TokenSetEvent {
 }

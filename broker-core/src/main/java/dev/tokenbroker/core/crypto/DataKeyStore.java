@@ -4,16 +4,13 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.tokenbroker.core.api.TokenSetId;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -31,6 +28,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *       key copied into another row does not unwrap.</li>
  *   <li>{@link #destroy} deletes the rows (crypto-shredding) and records the erasure; an erased version is
  *       never created again.</li>
+ *   <li>Which KEK wraps and which unwrap is the {@link KekRing}'s business; this store records the id of the
+ *       wrapping KEK next to each data key.</li>
  *   <li>Every {@link #load} unwraps through the KEK (a KMS call for KMS keys): callers cache the result in a
  *       {@link DataKeyCache}.</li>
  * </ul>
@@ -40,11 +39,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class DataKeyStore {
 
     static {
-        try {
-            AeadConfig.register();
-        } catch (GeneralSecurityException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        TinkRegistration.ensureRegistered();
     }
 
     /** A stored data key as rotation sees it: still wrapped, with the id of the KEK that wrapped it. */
@@ -52,45 +47,20 @@ public final class DataKeyStore {
     }
 
     private final JdbcTemplate jdbc;
-    private volatile KeyEncryptionKey kek;
-    // KEKs replaced by rotation, by id: data keys not yet rewrapped still unwrap with them.
-    private final Map<String, KeyEncryptionKey> previousKeks = new ConcurrentHashMap<>();
+    private final KekRing keks;
 
+    /** With a ring of one KEK: no rotation in progress. */
     public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek) {
-        this(dataSource, kek, List.of());
+        this(dataSource, new KekRing(kek));
     }
 
     /**
-     * With KEKs of an unfinished rotation (e.g. the previous KMS key URI after a restart with the new one), used
-     * only to unwrap data keys whose {@code kek_id} names them; new and rewrapped keys always use {@code kek}.
+     * @param keks wraps new and rewrapped data keys with its primary KEK; unwraps each stored data key with the
+     *             enabled KEK its {@code kek_id} names
      */
-    public DataKeyStore(DataSource dataSource, KeyEncryptionKey kek, List<KeyEncryptionKey> previousKeks) {
+    public DataKeyStore(DataSource dataSource, KekRing keks) {
         this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
-        this.kek = Objects.requireNonNull(kek, "kek");
-        for (KeyEncryptionKey previous : previousKeks) {
-            if (!previous.id().equals(kek.id())) {
-                this.previousKeks.put(previous.id(), previous);
-            }
-        }
-    }
-
-    /** The KEK that wraps new and rewrapped data keys. */
-    public KeyEncryptionKey kek() {
-        return kek;
-    }
-
-    /**
-     * Makes {@code next} the KEK for new and rewrapped data keys; the current one is kept to unwrap data keys
-     * that still carry its id. (A rotated local keyset still holds the old key, so it unwraps those too.)
-     */
-    public void useKek(KeyEncryptionKey next) {
-        Objects.requireNonNull(next, "next");
-        KeyEncryptionKey current = kek;
-        if (!current.id().equals(next.id())) {
-            previousKeks.put(current.id(), current);
-        }
-        previousKeks.remove(next.id());
-        kek = next;
+        this.keks = Objects.requireNonNull(keks, "keks");
     }
 
     /** The unwrapped data key, or empty when there is none (never created, or erased). */
@@ -112,7 +82,7 @@ public final class DataKeyStore {
         if (found.erased()) {
             throw new TokenMaterialErasedException(id.tokenSetId(), id.keyVersion());
         }
-        KeyEncryptionKey wrapping = kek;
+        KeyEncryptionKey wrapping = keks.primary();
         KeysetHandle dataKey;
         byte[] wrapped;
         try {
@@ -180,7 +150,7 @@ public final class DataKeyStore {
             return false;
         }
         KeysetHandle dataKey = unwrap(key.id(), rows.get(0));
-        KeyEncryptionKey wrapping = kek;
+        KeyEncryptionKey wrapping = keks.primary();
         byte[] rewrapped;
         try {
             rewrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, wrapping.aead(), associatedData(key.id()));
@@ -202,10 +172,8 @@ public final class DataKeyStore {
     }
 
     private KeysetHandle unwrap(DataKeyId id, Stored stored) {
-        KeyEncryptionKey current = kek;
-        KeyEncryptionKey unwrapping = stored.kekId().equals(current.id())
-                ? current
-                : previousKeks.getOrDefault(stored.kekId(), current);
+        // A kek_id no enabled KEK has (e.g. disabled): try the primary, which fails with the message below.
+        KeyEncryptionKey unwrapping = keks.enabled(stored.kekId()).orElseGet(keks::primary);
         try {
             return TinkProtoKeysetFormat.parseEncryptedKeyset(stored.wrapped(), unwrapping.aead(), associatedData(id));
         } catch (GeneralSecurityException e) {
@@ -219,7 +187,7 @@ public final class DataKeyStore {
         try {
             return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES256_GCM data key has no AEAD primitive; is AeadConfig registered?", e);
+            throw new IllegalStateException("AES256_GCM data key has no AEAD primitive; is TinkRegistration done?", e);
         }
     }
 
@@ -252,6 +220,6 @@ public final class DataKeyStore {
 
     @Override
     public String toString() {
-        return "DataKeyStore[kek=" + kek.id() + "]";
+        return "DataKeyStore[" + keks + "]";
     }
 }

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rotates the key-encryption key: switches the {@link DataKeyStore} to a new KEK, then rewraps every data
- * key in batches. Events are never rewritten: they hold ciphertext under data keys, and data keys do not
+ * Rotates the key-encryption key: adds a new primary to the {@link KekRing}, then rewraps every data key of
+ * the {@link DataKeyStore} in batches. Events are never rewritten: they hold ciphertext under data keys, and data keys do not
  * change, only their wrapping. Once {@link #progress()} is complete the old KEK key can be disabled
  * ({@link LocalKeysetFile#disableNonPrimaryKeys()}, or disabling the old KMS key version).
  *
@@ -25,12 +25,15 @@ public final class KekRotationService {
 
     private static final Logger log = LoggerFactory.getLogger(KekRotationService.class);
 
+    private final KekRing keks;
     private final DataKeyStore dataKeys;
     private final DataKeyCache cache;
     private final int batchSize;
     private final AtomicLong rewrappedInCurrentRun = new AtomicLong();
 
-    public KekRotationService(DataKeyStore dataKeys, DataKeyCache cache, int batchSize) {
+    /** {@code dataKeys} must use the same {@code keks}. */
+    public KekRotationService(KekRing keks, DataKeyStore dataKeys, DataKeyCache cache, int batchSize) {
+        this.keks = Objects.requireNonNull(keks, "keks");
         this.dataKeys = Objects.requireNonNull(dataKeys, "dataKeys");
         this.cache = Objects.requireNonNull(cache, "cache");
         if (batchSize < 1) {
@@ -47,7 +50,7 @@ public final class KekRotationService {
     public KekRotation rotateTo(KeyEncryptionKey newKek) {
         Objects.requireNonNull(newKek, "newKek");
         long started = System.nanoTime();
-        dataKeys.useKek(newKek);
+        keks.addPrimary(newKek);
         rewrappedInCurrentRun.set(0);
         long skipped = 0;
         long failed = 0;
@@ -83,7 +86,7 @@ public final class KekRotationService {
 
     /** Progress towards the current KEK, from the database. */
     public KekRotationProgress progress() {
-        String kekId = dataKeys.kek().id();
+        String kekId = keks.primary().id();
         return new KekRotationProgress(kekId, dataKeys.count(), dataKeys.countWrappedBy(kekId));
     }
 

@@ -1,6 +1,7 @@
 package dev.tokenbroker.core.crypto;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where the key-encryption key comes from. Exactly one of {@code keyUri}, {@code keysetFile},
@@ -40,6 +41,14 @@ public record KekSettings(String keyUri, Path kmsCredentialsFile, Path keysetFil
 
     public static KekSettings generateInto(Path directory) {
         return new KekSettings(null, null, null, null, directory);
+    }
+
+    /** The local keyset file behind the KEK, when it is one (not for a KMS or a base64 value). */
+    public Optional<Path> localKeysetFile() {
+        if (keysetFile != null) {
+            return Optional.of(keysetFile);
+        }
+        return Optional.ofNullable(generateInto).map(directory -> directory.resolve(KeyEncryptionKeyLoader.GENERATED_KEYSET_FILE));
     }
 
     // The base64 value is a cleartext key: never print it.

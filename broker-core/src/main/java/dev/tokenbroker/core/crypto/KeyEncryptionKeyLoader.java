@@ -6,7 +6,6 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.integration.awskms.AwsKmsClient;
 import com.google.crypto.tink.integration.gcpkms.GcpKmsClient;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +45,7 @@ public final class KeyEncryptionKeyLoader {
     private static final byte[] PROBE_ASSOCIATED_DATA = "tokenbroker:kek-probe:v1".getBytes(StandardCharsets.UTF_8);
 
     static {
-        try {
-            AeadConfig.register();
-        } catch (GeneralSecurityException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        TinkRegistration.ensureRegistered();
     }
 
     public KeyEncryptionKey load(KekSettings settings) {

@@ -6,7 +6,6 @@ import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,11 +34,7 @@ import java.util.Objects;
 public final class LocalKeysetFile {
 
     static {
-        try {
-            AeadConfig.register();
-        } catch (GeneralSecurityException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        TinkRegistration.ensureRegistered();
     }
 
     private final Path file;

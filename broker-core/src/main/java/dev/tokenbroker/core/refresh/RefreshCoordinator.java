@@ -1,30 +1,15 @@
 package dev.tokenbroker.core.refresh;
 
-import com.nimbusds.oauth2.sdk.Scope;
-import com.nimbusds.oauth2.sdk.token.RefreshToken;
-import dev.tokenbroker.connectors.Connector;
-import dev.tokenbroker.connectors.ConnectorErrorKind;
-import dev.tokenbroker.connectors.ConnectorException;
 import dev.tokenbroker.connectors.ConnectorRegistry;
-import dev.tokenbroker.connectors.TokenResult;
 import dev.tokenbroker.core.api.Actor;
-import dev.tokenbroker.core.api.RecordRefreshFailureCommand;
-import dev.tokenbroker.core.api.RecordTokenRefreshCommand;
-import dev.tokenbroker.core.api.RefreshFailureKind;
-import dev.tokenbroker.core.api.RefreshFailureOutcome;
-import dev.tokenbroker.core.api.TokenSetCommandRejectedException;
 import dev.tokenbroker.core.api.TokenSetId;
-import dev.tokenbroker.core.api.TokenSetStatus;
-import dev.tokenbroker.core.api.TokenValue;
 import dev.tokenbroker.core.crypto.TokenCipher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,75 +27,50 @@ import org.slf4j.LoggerFactory;
 /**
  * Refreshes token sets at their IdP, one upstream refresh per token set at a time across all instances. Used by
  * the token API's on-demand path ({@link #refreshIfExpiringWithin}) and by the {@link RefreshScheduler}
- * ({@link #refreshIfDue}).
+ * ({@link #refreshIfDue}). This class is the protocol — who runs an attempt, who waits for it and for how long; what
+ * one attempt does (re-read, decide, call the IdP, classify, persist) is {@link RefreshAttempt}, including its
+ * rotation safety and what happens when the process dies while an IdP's answer is in doubt.
  *
  * <h2>Concurrency</h2>
  * <ul>
  *   <li>In this process, concurrent requests for one token set share one in-flight attempt (one future).</li>
  *   <li>Across instances, an attempt calls the IdP only while it holds the token set's {@link RefreshLease}
  *       ({@link RefreshLeaseStore}). After taking the lease it re-reads the authoritative state from the event
- *       store and does nothing if someone else refreshed meanwhile.</li>
- *   <li>Per connector, upstream calls are bounded by a {@link ConnectorThrottle} (concurrency, rate, rate-limit resets).</li>
+ *       store and does nothing if someone else refreshed meanwhile. Without the lease, an on-demand caller polls
+ *       for it until its deadline; the scheduler does not wait: the lease holder is doing the work.</li>
+ *   <li>Per connector, upstream calls are bounded by a {@link ConnectorThrottle} (concurrency, rate, rate-limit
+ *       resets), one per connector in {@link ConnectorThrottles}.</li>
+ *   <li>At most {@code max-concurrent-refreshes} attempts run at once on this instance (its worker threads).</li>
  * </ul>
- *
- * <h2>Rotation safety</h2>
- * When the IdP answers, the result is persisted ({@code RecordTokenRefreshCommand} with
- * {@code basedOnRefreshTokenVersion}) before anything else; if that fails it is retried until it succeeds, with
- * the lease extended, and the IdP is never called again with the old refresh token. {@code invalid_grant} for a
- * refresh-token version that was replaced meanwhile is a lost race ({@link RefreshOutcome#LOST_RACE}), not a dead
- * grant: the aggregate decides that from the version, so it holds across instances.
- *
- * <h2>If the process dies between the IdP's answer and persistence</h2>
- * Just before calling the IdP the attempt writes a durable in-doubt marker (the refresh-token version it is about
- * to use) into its lease row; the row is deleted only after the outcome is persisted. A process that dies in
- * between leaves the row: nobody refreshes the token set until the lease expires ({@code lease-duration}). The next
- * attempt then sees the marker for the still-current version and knows the IdP may have rotated that token and the
- * new one is lost. It tries the old refresh token exactly once — IdPs without rotation, or with a reuse grace
- * period (Okta, Auth0), answer normally and the token set stays healthy; nothing better is possible, since the only
- * valid refresh token died with the process. If the IdP answers {@code invalid_grant}, the token set requires
- * reauthorization at once (reason {@code refresh_result_lost}) instead of being retried. Transient answers are
- * handled as usual. An upstream call that ends without any HTTP answer (read timeout, broken connection) is in
- * doubt in the same way — the IdP may have processed it — so its marker is kept too, while the failure is recorded
- * as transient and retried with backoff.
- *
- * <p>Limit: the guarantee "never call the IdP twice with one refresh token" needs the lease to outlive a database
- * outage that happens while an answer is being persisted; with a longer outage, another instance could take the
- * expired lease before the answer is persisted. Choose {@code lease-duration} accordingly.
  */
 public final class RefreshCoordinator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshCoordinator.class);
     private static final Duration LEASE_POLL = Duration.ofMillis(50);
-    private static final String TRIGGER_ON_DEMAND = "on_demand";
-    private static final String TRIGGER_SCHEDULE = "schedule";
 
     private final TokenSetRefreshStateReader states;
     private final RefreshLeaseStore leases;
-    private final ConnectorRegistry connectors;
-    private final TokenCipher cipher;
+    private final RefreshAttempt attempt;
     private final RefreshTiming timing;
     private final RefreshSettings settings;
     private final RefreshMetrics metrics;
-    private final RefreshOutcomeRecorder recorder;
     private final Clock clock;
     private final String instanceId;
     private final ExecutorService workers;
     private final Map<TokenSetId, CompletableFuture<RefreshResult>> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, ConnectorThrottle> throttles = new ConcurrentHashMap<>();
 
     public RefreshCoordinator(TokenSetRefreshStateReader states, RefreshLeaseStore leases, CommandGateway commands,
                               ConnectorRegistry connectors, TokenCipher cipher, RefreshSettings settings,
                               RefreshMetrics metrics, Clock clock, String instanceId) {
         this.states = Objects.requireNonNull(states, "states");
         this.leases = Objects.requireNonNull(leases, "leases");
-        this.connectors = Objects.requireNonNull(connectors, "connectors");
-        this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.timing = new RefreshTiming(settings);
-        this.recorder = new RefreshOutcomeRecorder(commands, leases, settings.leaseDuration(), metrics);
+        this.attempt = new RefreshAttempt(states, leases, commands, connectors, cipher, new ConnectorThrottles(settings, clock),
+                settings, metrics, clock);
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.maxConcurrentRefreshes(), runnable -> {
             Thread thread = new Thread(runnable, "refresh-" + instanceId + "-" + threads.incrementAndGet());
@@ -126,7 +86,8 @@ public final class RefreshCoordinator implements AutoCloseable {
      *
      * @return the outcome and the authoritative current state; check {@link RefreshResult#validFor} and
      *         {@link RefreshResult#status()} — a failing IdP gives {@link RefreshOutcome#RETRY_SCHEDULED} with the
-     *         still-current token, a dead grant {@link RefreshOutcome#REAUTHORIZATION_REQUIRED}
+     *         still-current token, a dead grant {@link RefreshOutcome#REAUTHORIZATION_REQUIRED}, an unexpected
+     *         failure (logged at ERROR) {@link RefreshOutcome#ERROR}
      * @throws RefreshTimeoutException when the refresh did not finish in time (it continues in the background)
      */
     public RefreshResult refreshIfExpiringWithin(TokenSetId tokenSetId, Duration minValidity, Actor actor) {
@@ -142,12 +103,12 @@ public final class RefreshCoordinator implements AutoCloseable {
             return RefreshResult.of(current.get().refreshable() ? RefreshOutcome.ALREADY_FRESH : RefreshOutcome.NOT_REFRESHABLE,
                     current.get());
         }
-        Demand demand = Demand.onDemand(minValidity, actor, deadline);
+        RefreshDemand demand = RefreshDemand.onDemand(minValidity, actor, deadline);
         while (true) {
-            CompletableFuture<RefreshResult> attempt = attempt(tokenSetId, demand);
+            CompletableFuture<RefreshResult> shared = attempt(tokenSetId, demand);
             RefreshResult result;
             try {
-                result = attempt.get(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+                result = shared.get(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 throw new RefreshTimeoutException(tokenSetId, settings.onDemandWaitTimeout());
             } catch (InterruptedException e) {
@@ -155,6 +116,10 @@ public final class RefreshCoordinator implements AutoCloseable {
                 throw new RefreshTimeoutException(tokenSetId, Duration.between(deadline.minus(settings.onDemandWaitTimeout()), clock.instant()));
             } catch (ExecutionException e) {
                 throw new IllegalStateException("Refresh of token set " + tokenSetId + " failed", e.getCause());
+            }
+            if (result.outcome() == RefreshOutcome.ERROR) {
+                // Logged where it happened; the caller answers "try again later", never an internal error.
+                return result;
             }
             // A shared attempt may have been started for a weaker need (a scheduled one, or a shorter minValidity).
             boolean satisfied = result.validFor(minValidity, clock.instant());
@@ -177,10 +142,10 @@ public final class RefreshCoordinator implements AutoCloseable {
      * Does not wait for another instance's lease: that instance is doing the work.
      *
      * @param dueAt the due time the schedule had, for the lag metric
-     * @return for {@link RefreshOutcome#REFRESHED} the new token version and expiry but no {@code accessToken} (not re-read)
+     * @return for {@link RefreshOutcome#REFRESHED} the new token version, expiry and scopes but no {@code accessToken} (not re-read)
      */
     public CompletableFuture<RefreshResult> refreshIfDue(TokenSetId tokenSetId, Instant dueAt) {
-        return attempt(tokenSetId, Demand.scheduled(dueAt, clock.instant().plus(settings.leaseDuration())));
+        return attempt(tokenSetId, RefreshDemand.scheduled(dueAt, clock.instant().plus(settings.leaseDuration())));
     }
 
     /** Refresh attempts running or queued on this instance. */
@@ -188,7 +153,8 @@ public final class RefreshCoordinator implements AutoCloseable {
         return inFlight.size();
     }
 
-    private CompletableFuture<RefreshResult> attempt(TokenSetId tokenSetId, Demand demand) {
+    /** Joins the attempt in flight for this token set on this instance, or starts one on a worker. */
+    private CompletableFuture<RefreshResult> attempt(TokenSetId tokenSetId, RefreshDemand demand) {
         CompletableFuture<RefreshResult> created = new CompletableFuture<>();
         CompletableFuture<RefreshResult> existing = inFlight.putIfAbsent(tokenSetId, created);
         if (existing != null) {
@@ -214,24 +180,26 @@ public final class RefreshCoordinator implements AutoCloseable {
         return created;
     }
 
-    private RefreshResult run(TokenSetId tokenSetId, Demand demand) throws InterruptedException {
+    private RefreshResult run(TokenSetId tokenSetId, RefreshDemand demand) throws InterruptedException {
+        RefreshResult result;
         try {
-            RefreshResult result = runUnderLease(tokenSetId, demand);
-            metrics.requestFinished(result.connectorId(), result.outcome(), demand.trigger());
-            return result;
+            result = runUnderLease(tokenSetId, demand);
         } catch (RuntimeException e) {
-            metrics.requestFinished(null, RefreshOutcome.BUSY, demand.trigger());
-            log.warn("Refresh of token set {} failed unexpectedly ({})", tokenSetId, e.getClass().getSimpleName());
-            throw e;
+            // The lease store or the event store failed before an attempt could start; the attempt reports its own.
+            log.error("Refresh of token set {} ({}) failed unexpectedly: {}", tokenSetId, demand.trigger(), e.getClass().getName());
+            result = RefreshResult.error(tokenSetId);
         }
+        metrics.requestFinished(result.connectorId(), result.outcome(), demand.trigger());
+        return result;
     }
 
-    private RefreshResult runUnderLease(TokenSetId tokenSetId, Demand demand) throws InterruptedException {
+    /** Takes the token set's lease and runs the attempt, or polls for the lease while the caller still needs a refresh. */
+    private RefreshResult runUnderLease(TokenSetId tokenSetId, RefreshDemand demand) throws InterruptedException {
         String owner = instanceId + "/" + UUID.randomUUID();
         while (true) {
             Optional<RefreshLease> lease = leases.tryAcquire(tokenSetId, owner, settings.leaseDuration());
             if (lease.isPresent()) {
-                return refreshHolding(lease.get(), demand);
+                return attempt.run(lease.get(), demand);
             }
             // Someone else (another instance, or a crashed one until its lease expires) is refreshing.
             Optional<TokenSetRefreshState> state = states.read(tokenSetId);
@@ -248,161 +216,7 @@ public final class RefreshCoordinator implements AutoCloseable {
         }
     }
 
-    private RefreshResult refreshHolding(RefreshLease lease, Demand demand) throws InterruptedException {
-        boolean release = true;
-        boolean answerLost = false;
-        boolean persisted = false;
-        try {
-            Optional<TokenSetRefreshState> read = states.read(lease.tokenSetId());
-            if (read.isEmpty()) {
-                return RefreshResult.unknown(lease.tokenSetId());
-            }
-            TokenSetRefreshState state = read.get();
-            Instant now = clock.instant();
-            if (!state.refreshable()) {
-                return RefreshResult.of(RefreshOutcome.NOT_REFRESHABLE, state);
-            }
-            if (!demand.needs(state, now, timing)) {
-                return RefreshResult.of(RefreshOutcome.ALREADY_FRESH, state);
-            }
-            if (!demand.scheduled() && state.status() == TokenSetStatus.REFRESH_FAILING
-                    && state.retryAt() != null && state.retryAt().isAfter(now)) {
-                // Honor the backoff (and the IdP's Retry-After) also for impatient callers.
-                return RefreshResult.of(RefreshOutcome.RETRY_SCHEDULED, state);
-            }
-            if (timing.transientFailuresExhausted(state, now)) {
-                return recordFailure(lease, state, RefreshFailureKind.PERMANENT, "transient_failures_exceeded",
-                        "refresh kept failing for longer than broker.refresh.max-transient-failure-period", null, demand);
-            }
-            Connector connector = connectors.find(state.connectorId()).orElse(null);
-            if (connector == null) {
-                log.warn("Token set {} belongs to connector '{}', which is not configured; not refreshing", state.tokenSetId(), state.connectorId());
-                return RefreshResult.of(RefreshOutcome.NOT_REFRESHABLE, state);
-            }
-            ConnectorThrottle throttle = throttle(state.connectorId());
-            if (!throttle.acquire(demand.deadline())) {
-                return RefreshResult.of(RefreshOutcome.BUSY, state);
-            }
-            if (demand.dueAt() != null) {
-                metrics.scheduleLag(Duration.between(demand.dueAt(), clock.instant()));
-            }
-            TokenResult answer;
-            metrics.upstreamCallStarted();
-            try {
-                if (!leases.markUpstreamCall(lease, state.refreshTokenVersion(), settings.leaseDuration())) {
-                    return RefreshResult.of(RefreshOutcome.BUSY, state);
-                }
-                TokenValue refreshToken = cipher.open(state.tokenSetId(), state.refreshToken());
-                answer = connector.refresh(new RefreshToken(refreshToken.reveal()));
-            } catch (ConnectorException e) {
-                // No HTTP answer at all (timeout, broken connection): the IdP may have rotated the token anyway.
-                answerLost = e.kind() == ConnectorErrorKind.TRANSIENT && e.httpStatus().isEmpty();
-                e.retryAt().filter(at -> e.httpStatus().orElse(0) == 429 || e.httpStatus().orElse(0) == 403).ifPresent(throttle::pauseUntil);
-                return failed(lease, state, e, demand);
-            } finally {
-                metrics.upstreamCallFinished();
-                throttle.release();
-            }
-            // From here on the answer in memory may be the only valid refresh token: persist before anything else.
-            release = false;
-            Optional<TokenSetCommandRejectedException> rejected = recorder.persistRefresh(lease, refreshCommand(state, answer, demand));
-            release = true;
-            persisted = true;
-            if (rejected.isPresent()) {
-                log.warn("Token set {} refused the refresh result ({}); the new tokens are dropped", state.tokenSetId(), rejected.get().reason());
-                return RefreshResult.of(RefreshOutcome.NOT_REFRESHABLE, states.read(state.tokenSetId()).orElse(state));
-            }
-            if (demand.scheduled()) {
-                // Nobody waits for the token: skip re-reading the event store (a third read per refresh under load).
-                return new RefreshResult(state.tokenSetId(), state.connectorId(), RefreshOutcome.REFRESHED, TokenSetStatus.ACTIVE,
-                        state.tokenVersion() + 1, null, answer.accessTokenExpiresAt().orElse(null), null);
-            }
-            return RefreshResult.of(RefreshOutcome.REFRESHED, states.read(state.tokenSetId()).orElseThrow());
-        } finally {
-            // Not released when persisting was interrupted (shutdown): the lease and its in-doubt marker stay, as after a crash.
-            if (release) {
-                // Keep the marker until an answer is persisted: an earlier doubt about this version still stands.
-                releaseQuietly(lease, answerLost || lease.inDoubtRefreshTokenVersion().isPresent() && !persisted);
-            }
-        }
-    }
-
-    private RefreshResult failed(RefreshLease lease, TokenSetRefreshState state, ConnectorException e, Demand demand)
-            throws InterruptedException {
-        String errorCode = e.errorCode().orElse(e.httpStatus().map(status -> "http_" + status).orElse("network_error"));
-        if (e.kind() == ConnectorErrorKind.PERMANENT_GRANT) {
-            if (lease.inDoubtFor(state.refreshTokenVersion())) {
-                return recordFailure(lease, state, RefreshFailureKind.PERMANENT, "refresh_result_lost",
-                        "an earlier refresh was answered but the process died before persisting it; the IdP then answered "
-                                + errorCode + " for the old refresh token", null, demand);
-            }
-            return recordFailure(lease, state, RefreshFailureKind.PERMANENT, errorCode, null, null, demand);
-        }
-        // TRANSIENT, and also CONFIGURATION / INVALID_RESPONSE: re-linking would not help, an operator might; retry with
-        // backoff and give up after max-transient-failure-period like any other lasting failure.
-        Instant now = clock.instant();
-        if (timing.transientFailuresExhausted(state, now)) {
-            return recordFailure(lease, state, RefreshFailureKind.PERMANENT, "transient_failures_exceeded",
-                    "last error " + errorCode, null, demand);
-        }
-        Instant retryAt = timing.retryAt(state.consecutiveFailures() + 1, now, e.retryAt());
-        return recordFailure(lease, state, RefreshFailureKind.TRANSIENT, errorCode, e.kind().name().toLowerCase(java.util.Locale.ROOT),
-                retryAt, demand);
-    }
-
-    private RefreshResult recordFailure(RefreshLease lease, TokenSetRefreshState state, RefreshFailureKind kind, String errorCode,
-                                        String description, Instant retryAt, Demand demand) throws InterruptedException {
-        RefreshFailureOutcome outcome;
-        try {
-            outcome = recorder.persistFailure(new RecordRefreshFailureCommand(state.tokenSetId(), kind, errorCode, description,
-                    retryAt, state.refreshTokenVersion(), demand.actor(), "refresh " + demand.trigger()));
-        } catch (RuntimeException e) {
-            if (RefreshOutcomeRecorder.rejection(e).isPresent()) {
-                return RefreshResult.of(RefreshOutcome.NOT_REFRESHABLE, states.read(state.tokenSetId()).orElse(state));
-            }
-            throw e;
-        }
-        TokenSetRefreshState after = states.read(state.tokenSetId()).orElse(state);
-        switch (outcome) {
-            case IGNORED_STALE_REFRESH_TOKEN:
-                return RefreshResult.of(RefreshOutcome.LOST_RACE, after);
-            case REAUTHORIZATION_REQUIRED:
-                return RefreshResult.of(RefreshOutcome.REAUTHORIZATION_REQUIRED, after);
-            default:
-                return RefreshResult.of(RefreshOutcome.RETRY_SCHEDULED, after);
-        }
-    }
-
-    private static RecordTokenRefreshCommand refreshCommand(TokenSetRefreshState state, TokenResult answer, Demand demand) {
-        Set<String> scopes = answer.grantedScope().map(scope -> (Set<String>) new HashSet<>(scope.toStringList()))
-                .orElse(state.grantedScopes());
-        return new RecordTokenRefreshCommand(state.tokenSetId(),
-                TokenValue.of(answer.accessToken().getValue()),
-                answer.refreshToken().map(token -> TokenValue.of(token.getValue())).orElse(null),
-                answer.idToken().map(token -> TokenValue.of(token.serialize())).orElse(null),
-                answer.accessTokenExpiresAt().orElse(null),
-                answer.refreshTokenExpiresAt().orElse(null),
-                scopes, state.refreshTokenVersion(), demand.actor(), "refresh " + demand.trigger());
-    }
-
-    private ConnectorThrottle throttle(String connectorId) {
-        return throttles.computeIfAbsent(connectorId, id -> new ConnectorThrottle(settings.limitFor(id), clock));
-    }
-
-    private void releaseQuietly(RefreshLease lease, boolean keepInDoubtMarker) {
-        try {
-            if (keepInDoubtMarker) {
-                leases.releaseInDoubt(lease);
-            } else {
-                leases.release(lease);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Could not release the refresh lease of token set {} ({}); it expires on its own", lease.tokenSetId(),
-                    e.getClass().getSimpleName());
-        }
-    }
-
-    /** Stops the workers; attempts still persisting an answer are interrupted and keep their lease (see class doc). */
+    /** Stops the workers; attempts still persisting an answer are interrupted and keep their lease (see {@link RefreshAttempt}). */
     @Override
     public void close() {
         workers.shutdownNow();
@@ -410,33 +224,6 @@ public final class RefreshCoordinator implements AutoCloseable {
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** What a request needs: on demand, a minimum validity; scheduled, the schedule's rules. */
-    private record Demand(Duration minValidity, Instant dueAt, Actor actor, Instant deadline) {
-
-        static Demand onDemand(Duration minValidity, Actor actor, Instant deadline) {
-            return new Demand(minValidity, null, actor, deadline);
-        }
-
-        static Demand scheduled(Instant dueAt, Instant deadline) {
-            return new Demand(null, dueAt, Actor.scheduler(), deadline);
-        }
-
-        boolean scheduled() {
-            return minValidity == null;
-        }
-
-        String trigger() {
-            return scheduled() ? TRIGGER_SCHEDULE : TRIGGER_ON_DEMAND;
-        }
-
-        boolean needs(TokenSetRefreshState state, Instant now, RefreshTiming timing) {
-            if (!state.refreshable()) {
-                return false;
-            }
-            return scheduled() ? timing.isDue(state, now) : state.accessTokenExpiresBefore(now.plus(minValidity));
         }
     }
 }

@@ -15,7 +15,12 @@ public enum RefreshOutcome {
     /** The token set cannot be refreshed: unknown, no refresh token, revoked, erased or already requiring reauthorization. */
     NOT_REFRESHABLE,
     /** Another instance holds the refresh lease, or the connector's limits gave no permit in time; nothing was called. */
-    BUSY;
+    BUSY,
+    /**
+     * Something unexpected failed (the database, a bug); logged at ERROR with the exception class. Nothing is recorded on
+     * the token set; an on-demand caller gets an exception, the scheduler tries again when the token set is next due.
+     */
+    ERROR;
 
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);

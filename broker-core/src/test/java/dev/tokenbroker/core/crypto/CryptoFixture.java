@@ -13,6 +13,7 @@ final class CryptoFixture {
     final DataSource dataSource;
     final LocalKeysetFile keysetFile;
     final CountingAead kekCalls;
+    final KekRing keks;
     final DataKeyStore dataKeys;
     final DataKeyCache cache;
     final TinkTokenCipher cipher;
@@ -23,7 +24,8 @@ final class CryptoFixture {
         keysetFile = new LocalKeysetFile(directory.resolve("kek.json"));
         KeyEncryptionKey kek = keysetFile.generate();
         kekCalls = new CountingAead(kek.aead());
-        dataKeys = new DataKeyStore(dataSource, new KeyEncryptionKey(kek.id(), kekCalls));
+        keks = new KekRing(new KeyEncryptionKey(kek.id(), kekCalls));
+        dataKeys = new DataKeyStore(dataSource, keks);
         cache = new DataKeyCache(1_000, Duration.ofMinutes(10), Clock.systemUTC());
         cipher = new TinkTokenCipher(dataKeys, cache);
     }

@@ -27,8 +27,8 @@ class KekRotationServiceTest {
             sealed.put(crypto.cipher.seal(id, TokenPurpose.ACCESS, 1, TokenValue.of("access-" + i)), id);
             sealed.put(crypto.cipher.seal(id, TokenPurpose.REFRESH, 2, TokenValue.of("refresh-" + i)), id);
         }
-        String oldKekId = crypto.dataKeys.kek().id();
-        KekRotationService rotation = new KekRotationService(crypto.dataKeys, crypto.cache, 7);
+        String oldKekId = crypto.keks.primary().id();
+        KekRotationService rotation = new KekRotationService(crypto.keks, crypto.dataKeys, crypto.cache, 7);
         assertThat(rotation.progress().total()).isEqualTo(50);
 
         KeyEncryptionKey newKek = crypto.keysetFile.addPrimaryKey();
@@ -71,7 +71,7 @@ class KekRotationServiceTest {
         // stands in for moving to a new KMS key URI: a completely separate key
         KeyEncryptionKey otherKek = new LocalKeysetFile(directory.resolve("other.json")).generate();
 
-        KekRotation result = new KekRotationService(crypto.dataKeys, crypto.cache, 100).rotateTo(otherKek);
+        KekRotation result = new KekRotationService(crypto.keks, crypto.dataKeys, crypto.cache, 100).rotateTo(otherKek);
 
         assertThat(result.progress().complete()).isTrue();
         assertThat(crypto.restartedCipher(otherKek).open(id, token).reveal()).isEqualTo("id-token");
@@ -82,13 +82,14 @@ class KekRotationServiceTest {
         CryptoFixture crypto = new CryptoFixture("rotation_restart", directory);
         TokenSetId id = TokenSetId.of("user", "github");
         SealedToken token = crypto.cipher.seal(id, TokenPurpose.ACCESS, 1, TokenValue.of("access"));
-        KeyEncryptionKey oldKek = crypto.dataKeys.kek();
+        KeyEncryptionKey oldKek = crypto.keks.primary();
         KeyEncryptionKey newKek = new LocalKeysetFile(directory.resolve("new.json")).generate();
 
-        DataKeyStore restarted = new DataKeyStore(crypto.dataSource, newKek, java.util.List.of(oldKek));
+        KekRing restartedKeks = new KekRing(newKek, java.util.List.of(oldKek));
+        DataKeyStore restarted = new DataKeyStore(crypto.dataSource, restartedKeks);
         assertThat(new TinkTokenCipher(restarted, DataKeyCache.withDefaults()).open(id, token).reveal()).isEqualTo("access");
 
-        KekRotation result = new KekRotationService(restarted, DataKeyCache.withDefaults(), 10).rotateTo(newKek);
+        KekRotation result = new KekRotationService(restartedKeks, restarted, DataKeyCache.withDefaults(), 10).rotateTo(newKek);
         assertThat(result.rewrapped()).isEqualTo(1);
         assertThat(crypto.restartedCipher(newKek).open(id, token).reveal()).isEqualTo("access");
     }

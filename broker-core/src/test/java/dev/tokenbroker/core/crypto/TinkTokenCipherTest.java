@@ -117,7 +117,7 @@ class TinkTokenCipherTest {
                         + " WHERE token_set_id = ? AND key_version = 1) WHERE token_set_id = ? AND key_version = 1",
                 owner.value(), victim.value());
 
-        TinkTokenCipher restarted = crypto.restartedCipher(crypto.dataKeys.kek());
+        TinkTokenCipher restarted = crypto.restartedCipher(crypto.keks.primary());
         assertThatThrownBy(() -> restarted.open(victim, victimToken))
                 .isInstanceOf(TokenDecryptionException.class)
                 .hasMessageContaining("could not be unwrapped");
@@ -135,7 +135,7 @@ class TinkTokenCipherTest {
         assertThatThrownBy(() -> crypto.cipher.open(id, v2)).isInstanceOf(TokenMaterialErasedException.class)
                 .hasMessageContaining("erased");
         // Another instance with the same KEK and a cold cache finds nothing to unwrap either.
-        TinkTokenCipher restarted = crypto.restartedCipher(crypto.dataKeys.kek());
+        TinkTokenCipher restarted = crypto.restartedCipher(crypto.keks.primary());
         assertThatThrownBy(() -> restarted.open(id, v2)).isInstanceOf(TokenMaterialErasedException.class);
         assertThat(new org.springframework.jdbc.core.JdbcTemplate(crypto.dataSource).queryForObject(
                 "SELECT count(*) FROM token_set_data_key WHERE token_set_id = ?", Long.class, id.value())).isZero();
@@ -191,6 +191,6 @@ class TinkTokenCipherTest {
 
         assertThat(sealed.toString()).doesNotContain(TOKEN.reveal()).contains("ACCESS");
         assertThat(TOKEN.toString()).isEqualTo("TokenValue[redacted]");
-        assertThat(crypto.cipher.toString() + crypto.cache + crypto.dataKeys.kek()).doesNotContain("value");
+        assertThat(crypto.cipher.toString() + crypto.cache + crypto.keks.primary()).doesNotContain("value");
     }
 }

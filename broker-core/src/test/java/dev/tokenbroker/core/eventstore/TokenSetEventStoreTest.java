@@ -21,6 +21,7 @@ import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyId;
 import dev.tokenbroker.core.crypto.DataKeyStore;
+import dev.tokenbroker.core.crypto.KekRing;
 import dev.tokenbroker.core.crypto.KekRotation;
 import dev.tokenbroker.core.crypto.KekRotationService;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
@@ -136,7 +137,7 @@ class TokenSetEventStoreTest {
             List<Object> events = stack.allEventPayloads();
             List<String> before = openAll(stack.cipher, events);
 
-            KekRotationService rotation = new KekRotationService(stack.dataKeys, stack.cache, 2);
+            KekRotationService rotation = new KekRotationService(stack.keks, stack.dataKeys, stack.cache, 2);
             KekRotation result = rotation.rotateTo(stack.keysetFile.addPrimaryKey());
             KeyEncryptionKey newKeyAlone = stack.keysetFile.disableNonPrimaryKeys();
 

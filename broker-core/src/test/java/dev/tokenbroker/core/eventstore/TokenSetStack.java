@@ -5,6 +5,7 @@ import dev.tokenbroker.core.command.TokenSet;
 import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import dev.tokenbroker.core.crypto.DataKeyCache;
 import dev.tokenbroker.core.crypto.DataKeyStore;
+import dev.tokenbroker.core.crypto.KekRing;
 import dev.tokenbroker.core.crypto.KeyEncryptionKey;
 import dev.tokenbroker.core.crypto.LocalKeysetFile;
 import dev.tokenbroker.core.crypto.TinkTokenCipher;
@@ -37,6 +38,7 @@ final class TokenSetStack implements AutoCloseable {
     final DataSource dataSource;
     final JdbcTemplate jdbc;
     final LocalKeysetFile keysetFile;
+    final KekRing keks;
     final DataKeyStore dataKeys;
     final DataKeyCache cache;
     final TinkTokenCipher cipher;
@@ -55,7 +57,8 @@ final class TokenSetStack implements AutoCloseable {
         jdbc = new JdbcTemplate(dataSource);
         keysetFile = new LocalKeysetFile(directory.resolve("kek.json"));
         KeyEncryptionKey kek = keysetFile.generate();
-        dataKeys = new DataKeyStore(dataSource, kek);
+        keks = new KekRing(kek);
+        dataKeys = new DataKeyStore(dataSource, keks);
         cache = DataKeyCache.withDefaults();
         cipher = new TinkTokenCipher(dataKeys, cache);
         JacksonSerializer serializer = JacksonSerializer.builder()

@@ -1,5 +1,6 @@
 package dev.tokenbroker.connectors.google;
 
+import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.nimbusds.jose.JOSEException;
@@ -210,7 +211,7 @@ public final class GoogleSimulation implements SimulatedIdp {
                 response = json(400, error("redirect_uri_mismatch", "Bad Request"));
                 break;
             case SLOW_RESPONSE:
-                response = json(200, tokenBody("ya29.a0" + random(120), null, "openid", idToken(null)).toJSONString()).withFixedDelay(2000);
+                response = json(200, tokenBody("ya29.a0" + random(120), null, "openid", idToken(null)).toJSONString()).withFixedDelay((int) ConnectorTestKit.SLOW_RESPONSE_DELAY.toMillis());
                 break;
             default:
                 throw new IllegalArgumentException(failure.reason().name());

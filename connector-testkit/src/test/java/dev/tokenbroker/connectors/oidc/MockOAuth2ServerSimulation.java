@@ -1,5 +1,6 @@
 package dev.tokenbroker.connectors.oidc;
 
+import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenbroker.connectors.testkit.RevocationCall;
 import dev.tokenbroker.connectors.testkit.SimulatedFailure;
@@ -152,7 +153,7 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
                 response = json(400, "{\"error\":\"invalid_request\",\"error_description\":\"redirect_uri does not match\"}");
                 break;
             case SLOW_RESPONSE:
-                response = json(200, "{}").delayedBy(2000);
+                response = json(200, "{}").delayedBy((int) ConnectorTestKit.SLOW_RESPONSE_DELAY.toMillis());
                 break;
             default:
                 throw new IllegalArgumentException(failure.reason().name());

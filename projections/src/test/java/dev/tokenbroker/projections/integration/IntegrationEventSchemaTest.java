@@ -41,7 +41,7 @@ import dev.tokenbroker.core.api.TokenSetRevoked;
 import dev.tokenbroker.core.api.TokenSetStatus;
 import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
 
-class IntegrationEventSchemaTest {
+public class IntegrationEventSchemaTest {
 
     static final JsonSchema SCHEMA = loadSchema();
 
@@ -55,7 +55,7 @@ class IntegrationEventSchemaTest {
     }
 
     /** The schema's violations of this JSON, with formats (uuid, date-time) asserted. */
-    static Set<ValidationMessage> violations(byte[] json) throws Exception {
+    public static Set<ValidationMessage> violations(byte[] json) throws Exception {
         JsonNode node = new ObjectMapper().readTree(json);
         return SCHEMA.validate(node, context -> context.getExecutionConfig().setFormatAssertionsEnabled(true));
     }

@@ -16,33 +16,63 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * Refresh coordination in the application: the {@link RefreshCoordinator} (for the token API's on-demand path),
- * the refresh-schedule projection on its own pooled streaming processor, and the {@link RefreshScheduler} as a
- * lifecycle bean.
+ * Refresh coordination in the application, in one place: the {@link RefreshCoordinator} (for the token API's
+ * on-demand path), the refresh-schedule table's projection on its own pooled streaming processor, the schedule's
+ * claim query ({@link RefreshScheduleStore}) and the {@link RefreshScheduler} as a lifecycle bean. The code itself
+ * lives in {@code dev.tokenbroker.core.refresh}.
  *
- * <p>An auto-configuration, so it runs after the application's own configuration and can wait for the domain's
- * beans: it is active once a {@link TokenCipher} and a {@link ConnectorRegistry} exist.
+ * <p>A plain configuration found by the application's component scan. It needs the domain's beans and says so at
+ * start-up: when one is missing, the context fails with the bean's type and where it comes from, instead of
+ * quietly running without refreshes.
  */
-@AutoConfiguration(afterName = {
-        "org.axonframework.springboot.autoconfig.AxonAutoConfiguration",
-        "org.axonframework.springboot.autoconfig.JdbcAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
-@ConditionalOnBean({TokenCipher.class, ConnectorRegistry.class, EventStore.class, CommandGateway.class, DataSource.class})
+@Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RefreshProperties.class)
-public class RefreshAutoConfiguration {
+public class RefreshConfiguration {
+
+    /** The beans refreshing needs from elsewhere, with where they normally come from. */
+    private static final Map<Class<?>, String> REQUIRED = requiredBeans();
+
+    RefreshConfiguration(ListableBeanFactory beans) {
+        List<String> missing = new ArrayList<>();
+        REQUIRED.forEach((type, fix) -> {
+            if (beans.getBeanNamesForType(type, true, false).length == 0) {
+                missing.add("no " + type.getName() + " bean: " + fix);
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Refresh coordination (" + RefreshConfiguration.class.getSimpleName()
+                    + ") cannot start: " + String.join("; ", missing));
+        }
+    }
+
+    private static Map<Class<?>, String> requiredBeans() {
+        Map<Class<?>, String> required = new LinkedHashMap<>();
+        required.put(DataSource.class, "configure spring.datasource.url or leave it unset for the embedded database "
+                + "(EmbeddedPostgresConfiguration)");
+        required.put(EventStore.class, "keep Axon's Spring Boot auto-configuration (axon-spring-boot-starter) with the JDBC "
+                + "event store enabled");
+        required.put(CommandGateway.class, "keep Axon's Spring Boot auto-configuration (axon-spring-boot-starter)");
+        required.put(ConnectorRegistry.class, "import ConnectorConfiguration (dev.tokenbroker.api.connectors)");
+        required.put(TokenCipher.class, "import TokenSetConfiguration (dev.tokenbroker.api.tokens)");
+        return required;
+    }
 
     @Bean
     RefreshSettings refreshSettings(RefreshProperties properties) {
@@ -89,7 +119,7 @@ public class RefreshAutoConfiguration {
     ConfigurerModule refreshScheduleProcessor() {
         return configurer -> configurer.eventProcessing()
                 .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP,
-                        org.axonframework.config.Configuration::eventStore,
+                        config -> config.eventStore(),
                         (config, builder) -> builder.batchSize(RefreshScheduleProjection.BATCH_SIZE));
     }
 

@@ -23,18 +23,16 @@ import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-class RefreshAutoConfigurationTest {
+class RefreshConfigurationTest {
 
     private static final DataSource DATABASE = TestInfrastructure.postgres().createDatabase("refresh_wiring").migrate().dataSource();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RefreshAutoConfiguration.class))
-            .withUserConfiguration(DomainBeans.class);
+            .withUserConfiguration(DomainBeans.class, RefreshConfiguration.class);
 
     @Test
     void withTheDomainBeansThenCoordinatorProjectionAndSchedulerAreWiredWithDefaults() {
@@ -80,9 +78,16 @@ class RefreshAutoConfigurationTest {
     }
 
     @Test
-    void withoutTheDomainNothingIsWired() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RefreshAutoConfiguration.class))
-                .run(context -> assertThat(context).doesNotHaveBean(RefreshCoordinator.class));
+    void withoutTheDomainStartUpFailsNamingTheMissingBeansAndTheFix() {
+        new ApplicationContextRunner().withUserConfiguration(RefreshConfiguration.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context).getFailure().rootCause()
+                    .hasMessageContaining("no " + TokenCipher.class.getName() + " bean")
+                    .hasMessageContaining("import TokenSetConfiguration")
+                    .hasMessageContaining("no " + ConnectorRegistry.class.getName() + " bean")
+                    .hasMessageContaining("no " + EventStore.class.getName() + " bean")
+                    .hasMessageContaining("no " + DataSource.class.getName() + " bean");
+        });
     }
 
     /** The beans the application's domain configuration provides. */

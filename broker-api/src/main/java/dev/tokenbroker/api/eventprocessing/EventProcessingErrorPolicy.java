@@ -1,4 +1,4 @@
-package dev.tokenbroker.api.tokens;
+package dev.tokenbroker.api.eventprocessing;
 
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;

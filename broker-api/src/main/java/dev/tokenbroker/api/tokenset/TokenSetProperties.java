@@ -1,4 +1,4 @@
-package dev.tokenbroker.api.tokens;
+package dev.tokenbroker.api.tokenset;
 
 import dev.tokenbroker.core.command.TokenSetAggregateConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
