@@ -3,6 +3,7 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.projections.ReadModelRebuild;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,6 +21,12 @@ final class RebuildCommand {
     }
 
     static int run(String[] args, PrintStream out) {
+        return run(args, out, context -> {
+        });
+    }
+
+    /** The command, with a look at the context once the rebuild caught up (for tests). */
+    static int run(String[] args, PrintStream out, Consumer<ConfigurableApplicationContext> caughtUp) {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TokenBrokerApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties("broker.refresh.scheduler-enabled=false", "spring.main.banner-mode=off")
@@ -35,6 +42,7 @@ final class RebuildCommand {
             } while (progress.running());
             out.println();
             out.println("Read models rebuilt: " + progress.total() + " events.");
+            caughtUp.accept(context);
             return 0;
         } catch (Exception e) {
             out.println();

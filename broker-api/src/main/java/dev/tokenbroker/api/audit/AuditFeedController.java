@@ -94,7 +94,7 @@ final class AuditFeedController {
                 .body(body);
     }
 
-    private static void writeLine(OutputStream out, IntegrationEvent event) {
+    static void writeLine(OutputStream out, IntegrationEvent event) {
         try {
             out.write(IntegrationEventJson.write(event));
             out.write('\n');

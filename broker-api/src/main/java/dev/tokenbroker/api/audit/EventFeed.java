@@ -12,6 +12,9 @@ import dev.tokenbroker.core.api.TokenSetRevoked;
 import dev.tokenbroker.core.api.TokenSetStatus;
 import dev.tokenbroker.projections.integration.IntegrationEvent;
 import dev.tokenbroker.projections.integration.IntegrationEvents;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.axonframework.common.DateTimeUtils;
@@ -36,8 +40,10 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.messaging.MetaData;
+import org.axonframework.serialization.Revision;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -77,6 +83,15 @@ public final class EventFeed {
             IntegrationEvents.REVOKED, TokenSetRevoked.class.getName(),
             IntegrationEvents.ERASED, TokenSetErased.class.getName());
 
+    private static final Map<String, Class<?>> PAYLOAD_CLASSES = Map.of(
+            TokenSetLinked.class.getName(), TokenSetLinked.class,
+            TokenSetRefreshed.class.getName(), TokenSetRefreshed.class,
+            TokenRefreshFailed.class.getName(), TokenRefreshFailed.class,
+            ReauthorizationRequired.class.getName(), ReauthorizationRequired.class,
+            AccessTokenHandedOut.class.getName(), AccessTokenHandedOut.class,
+            TokenSetRevoked.class.getName(), TokenSetRevoked.class,
+            TokenSetErased.class.getName(), TokenSetErased.class);
+
     private static final String COLUMNS = "globalindex, aggregateidentifier, sequencenumber, eventidentifier,"
             + " payload, payloadtype, payloadrevision, timestamp";
 
@@ -86,6 +101,8 @@ public final class EventFeed {
     private final ConnectorRegistry connectors;
     private final Clock clock;
     private final Duration gapTimeout;
+    /** One reader per payload class at its current revision (the serializer's own mapper); others go through Axon. */
+    private final Map<String, ObjectReader> readers = new ConcurrentHashMap<>();
 
     public EventFeed(DataSource dataSource, Serializer serializer, ConnectorRegistry connectors, Clock clock,
                      Duration gapTimeout) {
@@ -95,6 +112,19 @@ public final class EventFeed {
         this.connectors = Objects.requireNonNull(connectors, "connectors");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.gapTimeout = Objects.requireNonNull(gapTimeout, "gapTimeout");
+        if (serializer instanceof JacksonSerializer jackson) {
+            PAYLOAD_CLASSES.forEach((name, type) -> readers.put(key(name, revisionOf(type)),
+                    jackson.getObjectMapper().readerFor(type)));
+        }
+    }
+
+    private static String key(String payloadType, String revision) {
+        return payloadType + '#' + revision;
+    }
+
+    private static String revisionOf(Class<?> type) {
+        Revision revision = type.getAnnotation(Revision.class);
+        return revision == null ? null : revision.value();
     }
 
     /** One page: the events, the position to continue after, whether it reached the safe horizon. */
@@ -262,14 +292,34 @@ public final class EventFeed {
     }
 
     private static Stored stored(ResultSet rs) throws SQLException {
-        return new Stored(rs.getLong("globalindex"), rs.getString("aggregateidentifier"), rs.getLong("sequencenumber"),
-                rs.getString("eventidentifier"), rs.getBytes("payload"), rs.getString("payloadtype"),
-                rs.getString("payloadrevision"), rs.getString("timestamp"));
+        // by position: every query here selects COLUMNS first, in that order (no name lookup per row)
+        return new Stored(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
+                rs.getString(6), rs.getString(7), rs.getString(8));
+    }
+
+    /**
+     * The payload object: straight through a cached Jackson reader for the known classes at their current
+     * revision (what Axon's {@link JacksonSerializer} does for them, without its per-call class lookup, reader
+     * creation and converter chain; there are no upcasters), through the serializer for anything else.
+     */
+    private Object payload(Stored row) {
+        ObjectReader reader = readers.get(key(row.payloadType(), row.revision()));
+        if (reader != null) {
+            try {
+                return reader.readValue(row.payload());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the payload of event " + row.eventId(), e);
+            }
+        }
+        return serializer.deserialize(
+                new SimpleSerializedObject<>(row.payload(), byte[].class, row.payloadType(), row.revision()));
     }
 
     private DomainEventMessage<?> message(Stored row) {
-        Object payload = serializer.deserialize(
-                new SimpleSerializedObject<>(row.payload(), byte[].class, row.payloadType(), row.revision()));
+        return message(row, payload(row));
+    }
+
+    private static DomainEventMessage<?> message(Stored row, Object payload) {
         GenericDomainEventMessage<Object> message = new GenericDomainEventMessage<>("TokenSet", row.aggregateId(),
                 row.sequence(), payload, MetaData.emptyInstance(), row.eventId(),
                 DateTimeUtils.parseInstant(row.timestamp()));
@@ -288,10 +338,20 @@ public final class EventFeed {
         }
 
         List<IntegrationEvent> complete(List<Stored> rows) {
+            Object[] payloads = new Object[rows.size()];
+            for (int i = 0; i < payloads.length; i++) {
+                Stored row = rows.get(i);
+                payloads[i] = payload(row);
+                if (payloads[i] instanceof TokenSetLinked linked) {
+                    // a link names its owner (the same on every link of a token set): no lookup needed
+                    owners.put(row.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
+                }
+            }
             resolveOwners(rows);
             List<IntegrationEvent> events = new ArrayList<>(rows.size());
-            for (Stored row : rows) {
-                IntegrationEvent event = IntegrationEvents.from(message(row));
+            for (int i = 0; i < payloads.length; i++) {
+                Stored row = rows.get(i);
+                IntegrationEvent event = IntegrationEvents.from(message(row, payloads[i]));
                 TokenSetStatus before = event.status() != null ? null : statusBefore(row);
                 String[] owner = owners.getOrDefault(row.aggregateId(), new String[] {null, null});
                 IntegrationEvent completed = event.completedWith(owner[0], owner[1], before);
@@ -314,7 +374,7 @@ public final class EventFeed {
             jdbc.query("SELECT " + COLUMNS + " FROM domainevententry WHERE sequencenumber = 0 AND aggregateidentifier IN ("
                     + placeholders(missing.size()) + ")", rs -> {
                         Stored first = stored(rs);
-                        if (message(first).getPayload() instanceof TokenSetLinked linked) {
+                        if (payload(first) instanceof TokenSetLinked linked) {
                             owners.put(first.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
                         }
                     }, missing.toArray());

@@ -2,7 +2,6 @@ package dev.tokenbroker.api.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
-import dev.tokenbroker.api.issuer.ApiClientStore;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
 import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
 import dev.tokenbroker.api.problem.ProblemType;
@@ -26,11 +25,6 @@ import org.springframework.security.web.SecurityFilterChain;
 @Configuration(proxyBeanMethods = false)
 @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class ApiSecurityConfiguration {
-
-    @Bean
-    CallingClient callingClient(ApiClientStore store) {
-        return new CallingClient(store);
-    }
 
     @Bean
     @Order(1)

@@ -1,7 +1,11 @@
 package dev.tokenbroker.api.audit;
 
 import dev.tokenbroker.api.BrokerApiTest;
+import java.io.BufferedOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +47,8 @@ class AuditBenchmark {
     DataSource dataSource;
     @Autowired
     Configuration axon;
+    @Autowired
+    EventFeed feed;
 
     @Test
     void measure() throws Exception {
@@ -95,8 +101,13 @@ class AuditBenchmark {
 
         HttpClient http = HttpClient.newHttpClient();
         Runtime runtime = Runtime.getRuntime();
+        System.out.printf("AUDIT-BENCH max heap %d MB, %s%n", runtime.maxMemory() >> 20,
+                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // the export's own CPU, on this thread (the machine is shared: wall time is not ours alone)
+        inThreadExport();
         System.gc();
         long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+        long processCpu = processCpuNanos();
         start = System.nanoTime();
         HttpResponse<InputStream> export = http.send(HttpRequest.newBuilder(URI.create(story.api.base() + "/v1/audit/events"))
                 .header("Authorization", "Bearer " + story.auditor).header("Accept", "application/x-ndjson").build(),
@@ -120,8 +131,10 @@ class AuditBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        processCpu = processCpuNanos() - processCpu;
         System.out.printf("AUDIT-BENCH export: %d events, %.1f MB in %.2f s = %.0f events/s;"
-                        + " heap before %d MB, max sampled %d MB%n", lines, bytes / 1e6, seconds, lines / seconds,
+                        + " JVM CPU (server + client + GC) %.1f s = %.1f us/event; heap before %d MB, max sampled %d MB%n",
+                lines, bytes / 1e6, seconds, lines / seconds, processCpu / 1e9, processCpu / 1e3 / lines,
                 heapBefore >> 20, maxHeap >> 20);
 
         // connections?at= over many token sets: history + view rows
@@ -219,6 +232,29 @@ class AuditBenchmark {
         System.out.printf("AUDIT-BENCH state at an instant, 20,000 events: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests over HTTP)%n",
                 nanos.get(nanos.size() / 2) / 1e6, nanos.get((int) (nanos.size() * 0.99)) / 1e6,
                 nanos.get(nanos.size() - 1) / 1e6, nanos.size());
+    }
+
+    /** The export on this thread into a discarding stream: its CPU time per event and its wall rate. */
+    private void inThreadExport() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] count = {0};
+        OutputStream discard = new BufferedOutputStream(OutputStream.nullOutputStream(), 64 * 1024);
+        long cpu = threads.getCurrentThreadCpuTime();
+        long wall = System.nanoTime();
+        feed.stream(0, feed.safeHorizon(), EventFeedFilter.none(), event -> {
+            AuditFeedController.writeLine(discard, event);
+            count[0]++;
+        });
+        cpu = threads.getCurrentThreadCpuTime() - cpu;
+        wall = System.nanoTime() - wall;
+        System.out.printf("AUDIT-BENCH export in-thread (no HTTP): %d events, thread CPU %.1f s = %.1f us/event"
+                        + " (= %.0f events/s per core), wall %.1f s = %.0f events/s%n", count[0], cpu / 1e9,
+                cpu / 1e3 / count[0], count[0] / (cpu / 1e9), wall / 1e9, count[0] / (wall / 1e9));
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void addHistory(PreparedStatement history, UUID id, int seq, String type, Timestamp at)
