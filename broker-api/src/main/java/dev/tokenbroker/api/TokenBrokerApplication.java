@@ -27,6 +27,9 @@ public class TokenBrokerApplication {
             dev.tokenbroker.projections.chain.VerifyExportCommand.main(args);
             return;
         }
+        if (args.length > 0 && RebuildCommand.NAME.equals(args[0])) {
+            System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
         SpringApplication.run(TokenBrokerApplication.class, args);
     }
 }

@@ -3,7 +3,6 @@ package dev.tokenbroker.api.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.exchange.TokenExchangeEndpoint;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
-import dev.tokenbroker.api.issuer.ApiClientStore;
 import dev.tokenbroker.api.issuer.ClientAuthenticationGuard;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
 import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
@@ -26,12 +25,8 @@ import org.springframework.security.web.SecurityFilterChain;
  * signed JWTs. Authentication and scope failures answer with problem+json.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class ApiSecurityConfiguration {
-
-    @Bean
-    CallingClient callingClient(ApiClientStore store) {
-        return new CallingClient(store);
-    }
 
     @Bean
     @Order(1)
@@ -64,6 +59,8 @@ class ApiSecurityConfiguration {
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/v1/connect/**", "/v1/oauth/callback", "/demo/linked").permitAll()
+                        // the audit console's static page and script; its data comes from the API with a bearer token
+                        .requestMatchers("/audit", "/audit/", "/audit/console.js", "/audit/console.css").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
                         // the event chain's checkpoint keys are public: auditors verify checkpoints with them
