@@ -14,7 +14,8 @@
 # run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
 #
 # Usage: benchmarks/token-fetch/run.sh
-#   env: PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#   env: JAR (broker-api/target/token-broker.jar; e.g. /tmp/before.jar for an A/B),
+#        ENDPOINTS ("token connections auth-only"), CONC_ONLY=1 skips the c=1 runs, PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
 #        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
@@ -27,7 +28,7 @@ WARMUP="${WARMUP:-10s}"
 CONNECTIONS="${CONNECTIONS:-8}"
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1}"
-JAR="$ROOT/broker-api/target/token-broker.jar"
+JAR="${JAR:-$ROOT/broker-api/target/token-broker.jar}"
 BASE="http://localhost:$PORT"
 DEMO_CLIENT=demo-app
 DEMO_SECRET=demo-secret-for-local-use-only
@@ -101,7 +102,7 @@ declare -A PATHS=(
   [auth-only]="/v1/users/$USER_ID/connections/github/token"
 )
 declare -A EXPECT=([token]=200 [connections]=200 [auth-only]=403)
-ORDER=(token connections auth-only)
+read -r -a ORDER <<< "${ENDPOINTS:-token connections auth-only}"
 
 for name in "${ORDER[@]}"; do
   code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$name]}")"
@@ -140,7 +141,7 @@ echo "java: $(java -version 2>&1 | head -1); load before: $(cut -d' ' -f1-3 /pro
 echo "wrk: $THREADS thread(s), $DURATION per run, rounds interleave the endpoints (ROUNDS=$ROUNDS)"
 echo "idle CPU of broker + PostgreSQL: ${IDLE_MS_PER_S} ms/s (subtracted from cpu/req)"
 for round in $(seq 1 "$ROUNDS"); do
-  for conns in 1 "$CONNECTIONS"; do
+  for conns in $([[ "${CONC_ONLY:-0}" == 1 ]] || echo 1) "$CONNECTIONS"; do
     for name in "${ORDER[@]}"; do
       tag="$name-c$conns-r$round"
       [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.start name="$tag" settings=profile \
