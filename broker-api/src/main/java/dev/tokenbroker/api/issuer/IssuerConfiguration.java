@@ -78,7 +78,7 @@ class IssuerConfiguration {
 
     @Bean
     JwtDecoder apiTokenDecoder(SigningKeyRing ring, Clock clock) {
-        return new VerifiedTokenCache(OAuth2AuthorizationServerConfiguration.jwtDecoder(ring), ring, clock, 10_000);
+        return new VerifiedTokenCache(OAuth2AuthorizationServerConfiguration.jwtDecoder(ring), ring::trusts, clock, 10_000);
     }
 
     @Bean

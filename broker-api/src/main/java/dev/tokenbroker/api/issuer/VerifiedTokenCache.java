@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -31,7 +32,7 @@ import org.springframework.security.oauth2.jwt.JwtException;
 public final class VerifiedTokenCache implements JwtDecoder {
 
     private final JwtDecoder delegate;
-    private final SigningKeyRing ring;
+    private final Predicate<String> trustedKeyId;
     private final Clock clock;
     private final int maxEntries;
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
@@ -42,9 +43,10 @@ public final class VerifiedTokenCache implements JwtDecoder {
     private record Entry(Jwt jwt, String keyId, Instant expiresAt) {
     }
 
-    public VerifiedTokenCache(JwtDecoder delegate, SigningKeyRing ring, Clock clock, int maxEntries) {
+    /** @param trustedKeyId whether a key id still verifies, e.g. {@link SigningKeyRing#trusts(String)} */
+    public VerifiedTokenCache(JwtDecoder delegate, Predicate<String> trustedKeyId, Clock clock, int maxEntries) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.ring = Objects.requireNonNull(ring, "ring");
+        this.trustedKeyId = Objects.requireNonNull(trustedKeyId, "trustedKeyId");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be positive");
@@ -60,7 +62,7 @@ public final class VerifiedTokenCache implements JwtDecoder {
         Key key = key(token);
         Entry entry = entries.get(key);
         if (entry != null) {
-            if (clock.instant().isBefore(entry.expiresAt()) && ring.trusts(entry.keyId())) {
+            if (clock.instant().isBefore(entry.expiresAt()) && trustedKeyId.test(entry.keyId())) {
                 return entry.jwt();
             }
             entries.remove(key, entry);
@@ -68,7 +70,7 @@ public final class VerifiedTokenCache implements JwtDecoder {
         Jwt jwt = delegate.decode(token);
         Object keyId = jwt.getHeaders().get("kid");
         Instant expiresAt = jwt.getExpiresAt();
-        if (keyId instanceof String kid && expiresAt != null && ring.trusts(kid)) {
+        if (keyId instanceof String kid && expiresAt != null && trustedKeyId.test(kid)) {
             if (entries.size() >= maxEntries) {
                 evict();
             }
