@@ -18,6 +18,8 @@
 #        ENDPOINTS ("token connections auth-only"), CONC_ONLY=1 skips the c=1 runs, PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
 #        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
+#        RATE_FRACTION=0.5 ends with a constant-rate run (ConstantRate.java) at that fraction of the best token
+#        throughput, RATE_SECONDS (30) long: p99 below saturation without coordinated omission,
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
 set -euo pipefail
 
@@ -157,4 +159,17 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+# Latency below saturation (issue 17): constant rate at RATE_FRACTION (e.g. 0.5) of the best token c=$CONNECTIONS
+# throughput measured above, open model, latency from each request's due time (ConstantRate.java).
+if [[ -n "${RATE_FRACTION:-}" ]]; then
+  best="$(cat "$WORK"/wrk-token-c"$CONNECTIONS"-r*.txt | awk '/^Requests\/sec/{if ($2 > m) m = $2} END {printf "%d", m}')"
+  rate="$(awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d", b * f}')"
+  before="$(cpu_ms)"; started="$(date +%s%N)"
+  out="$(java "$ROOT/benchmarks/token-fetch/ConstantRate.java" "$BASE$TOKEN_PATH" "$TOKEN" "$rate" "${RATE_SECONDS:-30}" "$CONNECTIONS" 5)"
+  after="$(cpu_ms)"; elapsed_ms="$(( ($(date +%s%N) - started) / 1000000 ))"
+  requests="$(awk -v r="$rate" -v s="${RATE_SECONDS:-30}" 'BEGIN {printf "%d", r * (s + 5)}')"
+  echo "constant rate $rate/s = $RATE_FRACTION x best $best/s (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+  echo "$out"
+  echo "  cpu/req=$(( (after - before - IDLE_MS_PER_S * elapsed_ms / 1000) * 1000 / (requests > 0 ? requests : 1) ))us"
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
