@@ -20,6 +20,8 @@
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
 #        RATE_FRACTION=0.5 ends with a constant-rate run (ConstantRate.java) at that fraction of the best token
 #        throughput, RATE_SECONDS (30) long: p99 below saturation without coordinated omission,
+#        STEADY=180 instead measures the time from launch to steady throughput: token endpoint loaded with
+#        CONNECTIONS right after the link, in 2 s slices, for that many seconds (JAVA_OPTS for JVM flags),
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
 set -euo pipefail
 
@@ -70,6 +72,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.demo.enabled=true --broker.demo.idp-port=0 --broker.demo.access-token-ttl=1h \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
+LAUNCHED="$(date +%s%N)"
 for _ in $(seq 1 120); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
@@ -130,6 +133,23 @@ cpu_ms() {
   for p in $pids; do [[ -r /proc/$p/stat ]] && sed 's/^.*) //' "/proc/$p/stat"; done \
     | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13} END {printf "%d", t * 1000 / hz}'
 }
+
+# Time to steady state (issue 17): saturating load on the token endpoint right after the link, in 2 s slices,
+# STEADY seconds long; prints seconds since the JVM was launched and the throughput of each slice.
+if [[ -n "${STEADY:-}" ]]; then
+  echo "steady-state run: JAVA_OPTS=${JAVA_OPTS:-none}, ready after $(( ($(date +%s%N) - LAUNCHED) / 1000000 )) ms, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  end=$(( $(date +%s) + STEADY ))
+  while (( $(date +%s) < end )); do
+    rps="$(run_wrk token "$CONNECTIONS" 2s | awk '/^Requests\/sec/{printf "%d", $2}')"
+    echo "t=$(( ($(date +%s%N) - LAUNCHED) / 1000000 ))ms rps=$rps"
+  done | tee "$WORK/steady.txt"
+  # steady = mean of the last 5 slices; time to 90 %: end of the first slice from which on the throughput stays >= 90 %
+  awk '{split($1,t,"="); split($2,r,"="); ts[NR]=t[2]+0; rs[NR]=r[2]+0} END {
+         for (i = NR - 4; i <= NR; i++) s += rs[i]; s /= 5; first = NR;
+         for (i = NR; i >= 1 && rs[i] >= 0.9 * s; i--) first = i;
+         printf "steady %d/s (mean of the last 5 slices); >= 90 %% of it from t=%d ms on\n", s, ts[first] }' "$WORK/steady.txt"
+  exit 0
+fi
 
 say "warming up (${WARMUP} per endpoint, $CONNECTIONS connections)"
 for name in "${ORDER[@]}"; do run_wrk "$name" "$CONNECTIONS" "$WARMUP" >/dev/null; done
