@@ -73,7 +73,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 LAUNCHED="$(date +%s%N)"
-for _ in $(seq 1 120); do
+for _ in $(seq 1 "${READY_TIMEOUT:-300}"); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
   sleep 1
