@@ -58,7 +58,9 @@ class CacheInvalidationAcrossInstancesTest {
                         "server.port=0",
                         "broker.demo.enabled=true",
                         "broker.demo.idp-port=0",
-                        "broker.crypto.kek.generate-into=target/test-kek")
+                        "broker.crypto.kek.generate-into=target/test-kek",
+                        // Embedded Kafka, once another test started it, leaves its address in system properties.
+                        "broker.events.kafka.enabled=false")
                 .run();
         first = new ApiClients(port);
         second = new ApiClients(((WebServerApplicationContext) other).getWebServer().getPort());
