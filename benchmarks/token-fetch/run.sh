@@ -9,13 +9,19 @@
 #                                                           no decryption, no hand-out bookkeeping
 #   auth-only    GET /v1/users/{u}/connections/github/token 403 connector_not_allowed after JWT
 #                                                           validation and client lookup: the floor
+#   exchange     POST /oauth2/token, RFC 8693 token exchange  the same user's token for the user's JWT from
+#                                                           the demo app's login (issue #15): client secret
+#                                                           (Basic), subject JWT against the cached JWKS,
+#                                                           then the same retrieval as `token`
 # Each endpoint: a warm-up, then ROUNDS rounds that interleave the endpoints (so drifting load from
 # other work hits all of them alike), each a single-connection run (service latency) and a concurrent
 # run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
 #
 # Usage: benchmarks/token-fetch/run.sh
 #   env: JAR (broker-api/target/token-broker.jar; e.g. /tmp/before.jar for an A/B),
-#        ENDPOINTS ("token connections auth-only"), CONC_ONLY=1 skips the c=1 runs, PORT (18080), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#        ENDPOINTS ("token exchange connections auth-only"), CONC_ONLY=1 skips the c=1 runs,
+#        PORT (18080), IDP_PORT (18090, the demo IdP), READY_TIMEOUT (300 s: broker start-up on a loaded box),
+#        DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
 #        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
 #        RATE_FRACTION=0.5 ends with a constant-rate run (ConstantRate.java) at that fraction of the best token
@@ -27,6 +33,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PORT="${PORT:-18080}"
+IDP_PORT="${IDP_PORT:-18090}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-10s}"
 CONNECTIONS="${CONNECTIONS:-8}"
@@ -69,11 +76,11 @@ say "starting the broker on port $PORT (log: $WORK/broker.log)"
 # (default 6 min, minus the default min_validity of 60 s, would end the "valid token" case mid-run).
 java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.embedded-postgres.data-directory="$WORK/postgres" --broker.crypto.kek.generate-into="$WORK/kek" \
-  --broker.demo.enabled=true --broker.demo.idp-port=0 --broker.demo.access-token-ttl=1h \
+  --broker.demo.enabled=true --broker.demo.idp-port="$IDP_PORT" --broker.demo.access-token-ttl=1h \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 LAUNCHED="$(date +%s%N)"
-for _ in $(seq 1 "${READY_TIMEOUT:-300}"); do
+for _ in $(seq 1 "${READY_TIMEOUT:-${START_TIMEOUT:-300}}"); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
   sleep 1
@@ -101,22 +108,44 @@ done
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$TOKEN_PATH")" == 200 ]] \
   || { say "token endpoint never answered 200"; exit 1; }
 
+# The user's own token from the demo app's login (sub = client_id for the mock's client_credentials; 1 h).
+SUBJECT_TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id="$USER_ID" -d client_secret=any \
+  -d scope=token-broker "http://localhost:$IDP_PORT/app/token" | jq -r .access_token)"
+EXCHANGE_BODY="grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=$SUBJECT_TOKEN"
+EXCHANGE_BODY="$EXCHANGE_BODY&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt"
+EXCHANGE_BODY="$EXCHANGE_BODY&resource=urn%3Atoken-broker%3Aconnector%3Ademo"
+cat > "$WORK/exchange.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic $(printf '%s:%s' "$DEMO_CLIENT" "$DEMO_SECRET" | base64 -w0)"
+wrk.body = "$EXCHANGE_BODY"
+LUA
+
 declare -A PATHS=(
   [token]="$TOKEN_PATH"
   [connections]="/v1/users/$USER_ID/connections"
   [auth-only]="/v1/users/$USER_ID/connections/github/token"
+  [exchange]="/oauth2/token"
 )
-declare -A EXPECT=([token]=200 [connections]=200 [auth-only]=403)
-read -r -a ORDER <<< "${ENDPOINTS:-token connections auth-only}"
+declare -A EXPECT=([token]=200 [connections]=200 [auth-only]=403 [exchange]=200)
+read -r -a ORDER <<< "${ENDPOINTS:-token exchange connections auth-only}"
 
 for name in "${ORDER[@]}"; do
-  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$name]}")"
+  if [[ "$name" == exchange ]]; then
+    code="$(curl -s -o /dev/null -w '%{http_code}' -u "$DEMO_CLIENT:$DEMO_SECRET" --data "$EXCHANGE_BODY" "$BASE${PATHS[$name]}")"
+  else
+    code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$name]}")"
+  fi
   [[ "$code" == "${EXPECT[$name]}" ]] || { say "$name answered $code, expected ${EXPECT[$name]}"; exit 1; }
 done
 
 # wrk's Lua hook counts non-2xx/3xx answers: the 403 of auth-only is expected and is reported as such.
 run_wrk() { # name connections duration
-  wrk -t "$THREADS" -c "$2" -d "$3" --latency -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$1]}"
+  if [[ "$1" == exchange ]]; then
+    wrk -t "$THREADS" -c "$2" -d "$3" --latency -s "$WORK/exchange.lua" "$BASE${PATHS[$1]}"
+  else
+    wrk -t "$THREADS" -c "$2" -d "$3" --latency -H "Authorization: Bearer $TOKEN" "$BASE${PATHS[$1]}"
+  fi
 }
 summary() { # wrk output → "p50 p99 rps errors"
   awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} /Non-2xx/{err=$NF} /Socket errors/{sock=$0}

@@ -22,6 +22,14 @@ public class TokenBrokerApplication {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && "verify-export".equals(args[0])) {
+            // the offline verifier of the event chain: files only, no database, no Spring context
+            dev.tokenbroker.projections.chain.VerifyExportCommand.main(args);
+            return;
+        }
+        if (args.length > 0 && RebuildCommand.NAME.equals(args[0])) {
+            System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
         SpringApplication.run(TokenBrokerApplication.class, args);
     }
 }

@@ -9,7 +9,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The one Spring context shared by the API's integration tests (same annotation, same cached
- * context): the application on a fresh test database, on a random port, with three API clients.
+ * context): the application on a fresh test database, on a random port, with four API clients.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,10 +26,16 @@ import org.springframework.boot.test.context.SpringBootTest;
         "broker.clients.test-app.scopes=connections:write",
         "broker.clients.test-app.allowed-connectors=demo,github",
         "broker.clients.test-app.allowed-return-urls=https://app.example/linked,http://localhost:3000/done",
+        // Token exchange only (no tokens:read): reaches a user's token only with that user's token from the demo
+        // app's login, which demo mode trusts (issuer <demo IdP>/app, audience token-broker).
+        "broker.clients.test-exchanger.secret=" + BrokerApiTest.EXCHANGER_SECRET,
+        "broker.clients.test-exchanger.scopes=tokens:exchange",
+        "broker.clients.test-exchanger.allowed-connectors=demo",
 })
 @WithTestInfrastructure
 public @interface BrokerApiTest {
     String ADMIN_SECRET = "admin-secret-0123456789abcdef";
     String BACKEND_SECRET = "backend-secret-0123456789abcdef";
     String APP_SECRET = "app-secret-0123456789abcdef";
+    String EXCHANGER_SECRET = "exchanger-secret-0123456789abcdef";
 }

@@ -64,6 +64,45 @@ public interface Connector {
     }
 
     /**
+     * Refreshes the tokens of a linked account whose upstream subject is known, and refuses an answer for anyone
+     * else: when the refresh answer carries a validated ID token, its {@code sub} must be {@code expectedSubject}
+     * (OIDC Core §12.2: "its sub Claim Value MUST be the same as in the ID Token issued when the original
+     * authentication occurred"). A mismatch throws {@link ConnectorErrorKind#INVALID_RESPONSE} and nothing of the
+     * answer may be stored. The broker calls this variant; the two-argument one stays for callers that do not know
+     * the account (and for connectors written before it existed).
+     *
+     * <p>The default implementation calls {@link #refresh(RefreshToken, Scope)} and checks
+     * {@link TokenResult#idTokenClaims()}, so every connector that validates ID tokens gets the check; connectors
+     * without ID tokens (GitHub, plain OAuth 2.0) are unaffected. Override only to add provider-specific checks, and
+     * keep this one.
+     *
+     * @param expectedSubject the linked account's {@link UpstreamAccount#subject()}; {@code null} when unknown (then
+     *                        nothing is compared)
+     * @since 0.1 (idpfaults)
+     */
+    default TokenResult refresh(RefreshToken refreshToken, Scope narrowerScope, String expectedSubject) {
+        return requireSubject(id(), refresh(refreshToken, narrowerScope), expectedSubject);
+    }
+
+    /**
+     * Throws {@link ConnectorErrorKind#INVALID_RESPONSE} when {@code result} has validated ID token claims whose
+     * {@code sub} differs from {@code expectedSubject}; returns {@code result} otherwise.
+     */
+    static TokenResult requireSubject(String connectorId, TokenResult result, String expectedSubject) {
+        if (expectedSubject == null || result.idTokenClaims().isEmpty()) {
+            return result;
+        }
+        String refreshedSubject = result.idTokenClaims().get().getSubject() == null
+                ? null : result.idTokenClaims().get().getSubject().getValue();
+        if (!expectedSubject.equals(refreshedSubject)) {
+            // Neither subject is quoted: the message reaches logs and events.
+            throw ConnectorException.builder(ConnectorErrorKind.INVALID_RESPONSE, connectorId, ConnectorOperation.REFRESH)
+                    .detail("the refreshed ID token is for another subject than the linked account").build();
+        }
+        return result;
+    }
+
+    /**
      * Revokes the grant upstream where the IdP allows it (RFC 7009 with {@code token_type_hint}, or the
      * provider's own API). Revokes the refresh token when given (for most IdPs that ends the whole grant),
      * else the access token.

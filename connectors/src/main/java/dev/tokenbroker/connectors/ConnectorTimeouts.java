@@ -8,7 +8,9 @@ import java.util.Objects;
  * refresh workers and waiting API callers pile up behind it.
  *
  * @param connect TCP connect timeout, at most {@link #MAXIMUM}
- * @param read    socket read timeout (time without bytes), at most {@link #MAXIMUM}
+ * @param read    time allowed for the response: the status line and headers must arrive within it, and the whole
+ *                exchange (connect, headers and the complete body) must end within {@code connect + read} — a body
+ *                that trickles in byte by byte does not reset it. At most {@link #MAXIMUM}
  */
 public record ConnectorTimeouts(Duration connect, Duration read) {
 

@@ -1,8 +1,14 @@
 package dev.tokenbroker.projections;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.axonframework.config.Configuration;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -32,14 +38,93 @@ public final class ReadModelRebuild {
     private static final Logger log = LoggerFactory.getLogger(ReadModelRebuild.class);
 
     private final Configuration axon;
+    private final Clock clock;
+    private volatile Instant startedAt;
+    private volatile ScheduledExecutorService progressLog;
 
     public ReadModelRebuild(Configuration axon) {
-        this.axon = Objects.requireNonNull(axon, "axon");
+        this(axon, Clock.systemUTC());
     }
 
-    /** Starts a rebuild of every read model of this module. */
-    public void rebuildAll() {
+    public ReadModelRebuild(Configuration axon, Clock clock) {
+        this.axon = Objects.requireNonNull(axon, "axon");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * How far the last rebuild got. Positions are global event-store positions, so "events processed" counts
+     * the events every read model has handled again (the slowest processor and segment decides), "total" is the
+     * head of the event store now.
+     *
+     * @param running          whether a rebuild was started and has not caught up yet
+     * @param eventsPerSecond  the average since the start; 0 before any progress
+     * @param remaining        estimated time left at that rate; {@code null} when unknown or done
+     */
+    public record Progress(boolean running, Instant startedAt, long processed, long total, double eventsPerSecond,
+                           Duration remaining) {
+
+        /** Done as a fraction, 0 to 1 (1 for an empty store). */
+        public double fraction() {
+            return total <= 0 ? 1 : Math.min(1, (double) processed / total);
+        }
+    }
+
+    /** Starts a rebuild of every read model of this module, logging its progress every 5 seconds. */
+    public synchronized void rebuildAll() {
+        startedAt = clock.instant();
         PROCESSING_GROUPS.forEach(this::rebuild);
+        if (progressLog == null) {
+            ScheduledExecutorService logger = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "read-model-rebuild-progress");
+                thread.setDaemon(true);
+                return thread;
+            });
+            progressLog = logger;
+            logger.scheduleAtFixedRate(this::logProgress, 5, 5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The progress of the last rebuild started on this instance (not running when none was). */
+    public Progress progress() {
+        Instant started = startedAt;
+        long total = Math.max(0, position(axon.eventStore().createHeadToken()));
+        if (started == null) {
+            return new Progress(false, null, 0, total, 0, null);
+        }
+        long processed = total;
+        for (String group : PROCESSING_GROUPS) {
+            for (EventTrackerStatus status : processor(group).processingStatus().values()) {
+                processed = Math.min(processed, Math.max(0, status.getCurrentPosition().orElse(0)));
+            }
+        }
+        boolean running = !isCaughtUp();
+        if (!running) {
+            processed = total;
+        }
+        double seconds = Math.max(0.001, Duration.between(started, clock.instant()).toMillis() / 1000.0);
+        double rate = processed / seconds;
+        Duration remaining = !running ? null
+                : rate <= 0 ? null : Duration.ofMillis((long) ((total - processed) / rate * 1000));
+        return new Progress(running, started, processed, total, rate, remaining);
+    }
+
+    private synchronized void logProgress() {
+        try {
+            Progress progress = progress();
+            if (progress.running()) {
+                log.info("Rebuilding read models: {} of {} events ({}%), {} events/s, about {} s left",
+                        progress.processed(), progress.total(), Math.round(progress.fraction() * 100),
+                        Math.round(progress.eventsPerSecond()),
+                        progress.remaining() == null ? "?" : progress.remaining().toSeconds());
+            } else {
+                log.info("Rebuilt read models: {} events in {} s", progress.total(),
+                        Duration.between(progress.startedAt(), clock.instant()).toSeconds());
+                progressLog.shutdown();
+                progressLog = null;
+            }
+        } catch (RuntimeException e) {
+            log.warn("Cannot report the rebuild's progress", e);
+        }
     }
 
     /** Starts a rebuild of the read model of one processing group. */

@@ -30,6 +30,10 @@ import dev.tokenbroker.projections.integration.IntegrationEventSchemaTest;
 import dev.tokenbroker.projections.integration.kafka.CloudEventRecords;
 import dev.tokenbroker.testsupport.TestDatabase;
 import dev.tokenbroker.testsupport.TestInfrastructure;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
 
 /** The Kafka publisher against a real (embedded KRaft) broker and a real PostgreSQL event store. */
 class KafkaPublisherTest {
@@ -162,6 +166,49 @@ class KafkaPublisherTest {
             Map<String, List<String>> history = history(first);
             List<ConsumerRecord<byte[], byte[]>> records = awaitAll(topic, history, Duration.ofSeconds(60));
             assertThat(KafkaTopicRecords.firstArrivalsByKey(records)).isEqualTo(history);
+        }
+    }
+
+    @Test
+    void structuredModePutsOneCloudEventsJsonEnvelopeInTheValue() throws Exception {
+        String topicName = newTopic(bootstrap);
+        List<String> plaintexts = new ArrayList<>();
+        try (ProjectionsHarness harness = publisherOn(ProjectionsHarness.freshDatabase("kafka-structured"),
+                new KafkaTarget(bootstrap, topicName, Duration.ofSeconds(5), 100, "STRUCTURED"));
+             KafkaTopicRecords topic = new KafkaTopicRecords(bootstrap, topicName, PARTITIONS)) {
+            liveALife(harness.story("structured-1", "github", START), "structured-1", plaintexts);
+            Map<String, List<String>> history = history(harness);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> topic.poll().size() >= eventCount(history));
+            List<ConsumerRecord<byte[], byte[]>> records = topic.poll();
+
+            List<String> ids = new ArrayList<>();
+            EventFormat json = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                // one JSON envelope: no ce_* headers, the content type says so
+                assertThat(header(record, "content-type")).isEqualTo(JsonFormat.CONTENT_TYPE);
+                record.headers().forEach(h -> assertThat(h.key()).doesNotStartWith("ce_"));
+                CloudEvent envelope = json.deserialize(record.value());
+                IntegrationEvent event = IntegrationEventJson.read(envelope.getData().toBytes());
+                assertThat(envelope.getSpecVersion().toString()).isEqualTo("1.0");
+                assertThat(envelope.getId()).isEqualTo(event.eventId());
+                assertThat(envelope.getSource()).isEqualTo(KafkaPublisherTestConfiguration.SOURCE);
+                assertThat(envelope.getType()).isEqualTo(CloudEventRecords.cloudEventType(event.type()));
+                assertThat(envelope.getSubject()).isEqualTo("users/structured-1/connections/github");
+                assertThat(envelope.getTime().toInstant()).isEqualTo(event.occurredAt());
+                assertThat(envelope.getDataSchema().toString()).isEqualTo(IntegrationEvent.SCHEMA_ID);
+                assertThat(envelope.getDataContentType()).isEqualTo("application/json");
+                assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(event.tokenSetId().toString());
+                assertThat(IntegrationEventSchemaTest.violations(envelope.getData().toBytes())).isEmpty();
+                byte[] raw = KafkaTopicRecords.rawBytes(record);
+                for (String plaintext : plaintexts) {
+                    assertThat(contains(raw, plaintext.getBytes(StandardCharsets.UTF_8))).isFalse();
+                }
+                ids.add(envelope.getId());
+            }
+            // one token set: every event, once, in its order
+            assertThat(history).hasSize(1);
+            assertThat(ids).isEqualTo(history.values().iterator().next());
         }
     }
 

@@ -20,7 +20,6 @@ import dev.tokenbroker.projections.integration.kafka.KafkaPublisherProcessor;
 import dev.tokenbroker.projections.integration.kafka.KafkaPublisherStatus;
 import dev.tokenbroker.projections.integration.kafka.TokenSetOwners;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.kafka.CloudEventSerializer;
 
 /** The publisher as broker-api wires it, on the {@link KafkaTarget} bean the test registers. */
 @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -29,7 +28,12 @@ class KafkaPublisherTestConfiguration {
     static final URI SOURCE = URI.create("https://broker.test.example");
 
     /** Where to publish, and how long to wait (short timeouts make outages visible quickly). */
-    record KafkaTarget(String bootstrapServers, String topic, Duration sendTimeout, int batchSize) {
+    record KafkaTarget(String bootstrapServers, String topic, Duration sendTimeout, int batchSize, String encoding) {
+
+        /** Binary mode, the default. */
+        KafkaTarget(String bootstrapServers, String topic, Duration sendTimeout, int batchSize) {
+            this(bootstrapServers, topic, sendTimeout, batchSize, "BINARY");
+        }
     }
 
     @Bean(destroyMethod = "close")
@@ -44,8 +48,8 @@ class KafkaPublisherTestConfiguration {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout - 10);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
-        config.put(CloudEventSerializer.ENCODING_CONFIG, "BINARY");
-        return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
+        return new KafkaProducer<>(config, new StringSerializer(),
+                CloudEventRecords.serializer(io.cloudevents.core.message.Encoding.valueOf(target.encoding())));
     }
 
     @Bean

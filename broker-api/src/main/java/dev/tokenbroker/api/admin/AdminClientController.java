@@ -162,7 +162,7 @@ final class AdminClientController {
         Set<ApiScope> scopes = new HashSet<>();
         for (String scope : request.scopes()) {
             scopes.add(ApiScope.fromValue(scope).orElseThrow(() -> new ApiProblemException(ProblemType.INVALID_REQUEST,
-                    "Unknown scope; use connections:write, tokens:read, audit:read or admin")));
+                    "Unknown scope; use connections:write, tokens:read, tokens:exchange, audit:read or admin")));
         }
         Set<URI> returnUrls = new HashSet<>();
         for (String url : request.allowedReturnUrls()) {

@@ -42,6 +42,13 @@ final class AuditController {
         return history.historyOf(TokenSetId.of(userId, connector));
     }
 
+    /** The progress of the last rebuild started on this instance: events processed / total, rate, time left. */
+    @GetMapping(path = "/v1/admin/read-models/rebuild", produces = MediaType.APPLICATION_JSON_VALUE)
+    ReadModelRebuild.Progress rebuildProgress(Authentication authentication) {
+        callingClient.require(authentication, ApiScope.ADMIN);
+        return rebuild.progress();
+    }
+
     /** Replays every read model from the first event; answers once the rebuild has started. */
     @PostMapping("/v1/admin/read-models/rebuild")
     ResponseEntity<Void> rebuild(Authentication authentication) {

@@ -154,15 +154,14 @@ final class ConnectFlowController {
     }
 
     private static ResponseEntity<String> redirect(URI location) {
-        return ResponseEntity.status(HttpStatus.FOUND).location(location)
-                .header(HttpHeaders.CACHE_CONTROL, "no-store").header("Referrer-Policy", "no-referrer").build();
+        // Cache-Control, Referrer-Policy, CSP and the other browser headers: BrowserPageHeadersFilter.
+        return ResponseEntity.status(HttpStatus.FOUND).location(location).build();
     }
 
     /** A fixed message, never request data: nothing to inject. */
     private static ResponseEntity<String> page(HttpStatus status, String message) {
+        // Cache-Control, Referrer-Policy, CSP and the other browser headers: BrowserPageHeadersFilter.
         return ResponseEntity.status(status).contentType(MediaType.TEXT_HTML)
-                .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .header("Content-Security-Policy", "default-src 'none'")
                 .body("<!doctype html><html><head><meta charset=\"utf-8\"><title>Token Broker</title></head>"
                         + "<body><h1>Cannot connect the account</h1><p>" + message + "</p></body></html>");
     }

@@ -1,6 +1,8 @@
 package dev.tokenbroker.api.demo;
 
 import dev.tokenbroker.api.connectors.ConnectorSettingsContribution;
+import dev.tokenbroker.api.exchange.TokenExchangeProperties;
+import dev.tokenbroker.api.exchange.TrustedIssuerContribution;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
 import dev.tokenbroker.api.issuer.ApiClientStore;
@@ -55,6 +57,17 @@ class DemoConfiguration {
                 prefix + "scopes", "openid profile offline_access");
     }
 
+    /**
+     * The demo app's own login: issuer {@code <demo IdP>/app} of the same mock server, trusted for token
+     * exchange with audience {@value DemoProperties#APP_AUDIENCE}, so a user token from it can be
+     * exchanged for that user's {@code demo} connector token (see broker-api/README.md).
+     */
+    @Bean
+    TrustedIssuerContribution demoAppIssuer(DemoIdentityProvider idp) {
+        return () -> Map.of(DemoProperties.APP_ISSUER_ID, new TokenExchangeProperties.Issuer(idp.appIssuer(), null,
+                DemoProperties.APP_AUDIENCE, "sub", null, null, null));
+    }
+
     /** Registers the demo client once the HTTP port is known (its return URL points at this broker). */
     @Bean
     ApplicationListener<WebServerInitializedEvent> demoClient(DemoProperties properties, ApiClientStore store,
@@ -67,7 +80,7 @@ class DemoConfiguration {
             int port = event.getWebServer().getPort();
             ApiClient existing = store.find(DemoProperties.CLIENT_ID).orElse(null);
             store.save(new ApiClient(DemoProperties.CLIENT_ID, "Demo app",
-                    Set.of(ApiScope.CONNECTIONS_WRITE, ApiScope.TOKENS_READ), Set.of(DemoProperties.CONNECTOR_ID),
+                    Set.of(ApiScope.CONNECTIONS_WRITE, ApiScope.TOKENS_READ, ApiScope.TOKENS_EXCHANGE), Set.of(DemoProperties.CONNECTOR_ID),
                     Set.of(URI.create("http://localhost:" + port + "/demo/linked"),
                             URI.create("http://127.0.0.1:" + port + "/demo/linked")),
                     existing == null ? clock.instant() : existing.createdAt(), false));

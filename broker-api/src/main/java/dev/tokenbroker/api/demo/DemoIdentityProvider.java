@@ -15,6 +15,8 @@ import no.nav.security.mock.oauth2.OAuth2Config;
 public final class DemoIdentityProvider implements AutoCloseable {
 
     static final String ISSUER_ID = "demo";
+    /** The demo app's own login (the users' tokens a backend exchanges), on the same server. */
+    public static final String APP_ISSUER_ID = "app";
 
     private final MockOAuth2Server server;
 
@@ -34,6 +36,11 @@ public final class DemoIdentityProvider implements AutoCloseable {
 
     public URI issuer() {
         return URI.create(server.issuerUrl(ISSUER_ID).toString());
+    }
+
+    /** Issuer of the demo app's user tokens, trusted for token exchange in demo mode. */
+    public URI appIssuer() {
+        return URI.create(server.issuerUrl(APP_ISSUER_ID).toString());
     }
 
     /** The underlying server, for tests and tools that script the demo IdP (e.g. a short-lived token). */

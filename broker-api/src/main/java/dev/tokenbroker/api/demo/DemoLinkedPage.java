@@ -20,9 +20,8 @@ final class DemoLinkedPage {
         // Only fixed texts: the error code is echoed only when it is one of the known ones.
         String detail = linked ? "The demo account is linked. Fetch its access token with the curl command from the README."
                 : "Linking did not complete: " + (error != null && error.matches("[a-z_]{1,40}") ? error : "unknown error") + ".";
+        // Cache-Control, Referrer-Policy, CSP and the other browser headers: BrowserPageHeadersFilter.
         return ResponseEntity.ok().contentType(MediaType.TEXT_HTML)
-                .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .header("Content-Security-Policy", "default-src 'none'")
                 .body("<!doctype html><html><head><meta charset=\"utf-8\"><title>Token Broker demo</title></head><body>"
                         + "<h1 id=\"status\">" + (linked ? "Linked" : "Not linked") + "</h1><p>" + detail + "</p></body></html>");
     }

@@ -23,6 +23,10 @@ public record DemoProperties(
 
     public static final String CLIENT_ID = "demo-app";
     public static final String CONNECTOR_ID = "demo";
+    /** The trusted issuer id of the demo app's own login (token exchange). */
+    public static final String APP_ISSUER_ID = "demo-app-login";
+    /** The audience the demo app's user tokens must carry for the broker. */
+    public static final String APP_AUDIENCE = "token-broker";
 
     @Override
     public String toString() {

@@ -31,8 +31,6 @@ import dev.tokenbroker.projections.integration.kafka.KafkaPublisherStatus;
 import dev.tokenbroker.projections.integration.kafka.TokenSetOwners;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.message.Encoding;
-import io.cloudevents.jackson.JsonFormat;
-import io.cloudevents.kafka.CloudEventSerializer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -62,10 +60,8 @@ public class KafkaEventsConfiguration {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        config.put(CloudEventSerializer.ENCODING_CONFIG, events.mode() == KafkaEventsProperties.Mode.BINARY
-                ? Encoding.BINARY.name() : Encoding.STRUCTURED.name());
-        config.put(CloudEventSerializer.EVENT_FORMAT_CONFIG, JsonFormat.CONTENT_TYPE);
-        return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
+        return new KafkaProducer<>(config, new StringSerializer(), CloudEventRecords.serializer(
+                events.mode() == KafkaEventsProperties.Mode.BINARY ? Encoding.BINARY : Encoding.STRUCTURED));
     }
 
     @Bean

@@ -17,7 +17,7 @@ public record ApiClientProperties(@DefaultValue Map<String, Client> clients) {
     /**
      * @param secret             the client secret; only its hash is stored
      * @param displayName        shown in listings (defaults to the client id)
-     * @param scopes             any of connections:write, tokens:read, audit:read, admin
+     * @param scopes             any of connections:write, tokens:read, tokens:exchange, audit:read, admin
      * @param allowedConnectors  connector ids this client may use ({@code *} for all)
      * @param allowedReturnUrls  exact URLs connect flows may return the browser to
      */
@@ -49,7 +49,7 @@ public record ApiClientProperties(@DefaultValue Map<String, Client> clients) {
             for (String scope : client.scopes()) {
                 if (ApiScope.fromValue(scope).isEmpty()) {
                     throw new IllegalArgumentException(prefix + ".scopes contains '" + scope
-                            + "': use connections:write, tokens:read, audit:read or admin");
+                            + "': use connections:write, tokens:read, tokens:exchange, audit:read or admin");
                 }
             }
             for (URI url : client.allowedReturnUrls()) {

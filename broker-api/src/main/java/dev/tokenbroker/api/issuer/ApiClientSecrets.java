@@ -18,6 +18,8 @@ public final class ApiClientSecrets {
     private final ApiClientStore store;
     private final PasswordEncoder encoder;
     private final SecureRandom random = new SecureRandom();
+    /** Clients authenticating on every request (token exchange) pay the password hash once per secret. */
+    private final VerifiedSecretMemo verified = new VerifiedSecretMemo();
 
     public ApiClientSecrets(ApiClientStore store, PasswordEncoder encoder) {
         this.store = Objects.requireNonNull(store, "store");
@@ -39,19 +41,31 @@ public final class ApiClientSecrets {
         }
     }
 
-    /** True when the secret matches any of the client's active secrets. */
+    /**
+     * True when the secret matches any of the client's active secrets. A secret that matched before is
+     * recognised without hashing again while its stored hash is still active ({@link VerifiedSecretMemo}).
+     */
     public boolean matches(String clientId, String presented) {
         List<String> hashes = store.activeSecretHashes(clientId);
         if (hashes.isEmpty()) {
             encoder.matches(presented, decoyHash);
             return false;
         }
-        boolean matched = false;
+        String remembered = verified.matchedHash(clientId, presented);
+        if (remembered != null && hashes.contains(remembered)) {
+            return true;
+        }
+        String matchedHash = null;
         for (String hash : hashes) {
             // No early exit: the time taken does not tell which of several secrets matched.
-            matched |= encoder.matches(presented, hash);
+            if (encoder.matches(presented, hash)) {
+                matchedHash = hash;
+            }
         }
-        return matched;
+        if (matchedHash != null) {
+            verified.remember(clientId, presented, matchedHash);
+        }
+        return matchedHash != null;
     }
 
     private String newSecretValue() {

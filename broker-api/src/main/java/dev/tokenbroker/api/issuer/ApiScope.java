@@ -9,6 +9,12 @@ public enum ApiScope {
     CONNECTIONS_WRITE("connections:write"),
     /** Fetch a user's upstream access tokens (for the client's allowed connectors only). */
     TOKENS_READ("tokens:read"),
+    /**
+     * Exchange an end user's token from the app's identity provider for that user's upstream access
+     * token (RFC 8693 at {@code POST /oauth2/token}; the client's allowed connectors only). Without
+     * {@code tokens:read} the client reaches a user's token only while holding that user's token.
+     */
+    TOKENS_EXCHANGE("tokens:exchange"),
     /** Read and export the event history. */
     AUDIT_READ("audit:read"),
     /** Manage API clients, signing keys, erase users. */

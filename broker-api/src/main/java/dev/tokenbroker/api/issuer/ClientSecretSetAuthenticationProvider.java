@@ -23,10 +23,20 @@ public final class ClientSecretSetAuthenticationProvider implements Authenticati
 
     private final RegisteredClientRepository clients;
     private final ApiClientSecrets secrets;
+    private final ClientAuthenticationGuard guard;
 
     public ClientSecretSetAuthenticationProvider(RegisteredClientRepository clients, ApiClientSecrets secrets) {
+        this(clients, secrets, null);
+    }
+
+    /**
+     * @param guard bounds the secret checks (bcrypt) running at once; {@code null}: unbounded
+     */
+    public ClientSecretSetAuthenticationProvider(RegisteredClientRepository clients, ApiClientSecrets secrets,
+                                                 ClientAuthenticationGuard guard) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
+        this.guard = guard;
     }
 
     @Override
@@ -40,14 +50,17 @@ public final class ClientSecretSetAuthenticationProvider implements Authenticati
         String clientId = presented.getPrincipal().toString();
         Object credentials = presented.getCredentials();
         RegisteredClient client = clients.findByClientId(clientId);
-        boolean secretMatches = credentials != null
-                && secrets.matches(client == null ? "" : clientId, credentials.toString());
+        boolean secretMatches = credentials != null && checkSecret(client == null ? "" : clientId, credentials.toString());
         if (client == null || !secretMatches || !client.getClientAuthenticationMethods().contains(method)) {
             // One answer for unknown client and wrong secret: no client enumeration.
             throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT,
                     "Client authentication failed", null));
         }
         return new OAuth2ClientAuthenticationToken(client, method, credentials);
+    }
+
+    private boolean checkSecret(String clientId, String presented) {
+        return guard == null ? secrets.matches(clientId, presented) : guard.checkSecret(() -> secrets.matches(clientId, presented));
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.tokenbroker.api.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.api.exchange.TokenExchangeEndpoint;
 import dev.tokenbroker.api.issuer.ApiClientSecrets;
-import dev.tokenbroker.api.issuer.ApiClientStore;
+import dev.tokenbroker.api.issuer.ClientAuthenticationGuard;
 import dev.tokenbroker.api.issuer.ClientSecretSetAuthenticationProvider;
 import dev.tokenbroker.api.issuer.DefaultScopeClientCredentialsConverter;
 import dev.tokenbroker.api.problem.ProblemType;
@@ -19,24 +20,21 @@ import org.springframework.security.oauth2.server.authorization.config.annotatio
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Two filter chains: the broker's own OAuth 2.0 token endpoint (Spring Authorization Server,
- * client credentials only) and the API, a resource server that accepts only the broker's own
+ * Two filter chains: the broker's own OAuth 2.0 token endpoint (Spring Authorization Server:
+ * client credentials, and token exchange for users' upstream tokens) and the API, a resource server that accepts only the broker's own
  * signed JWTs. Authentication and scope failures answer with problem+json.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class ApiSecurityConfiguration {
-
-    @Bean
-    CallingClient callingClient(ApiClientStore store) {
-        return new CallingClient(store);
-    }
 
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
-                                                 ApiClientSecrets secrets) throws Exception {
+                                                 ApiClientSecrets secrets, ClientAuthenticationGuard guard,
+                                                 TokenExchangeEndpoint tokenExchange) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = OAuth2AuthorizationServerConfigurer.authorizationServer();
-        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets);
+        ClientSecretSetAuthenticationProvider secretSet = new ClientSecretSetAuthenticationProvider(clients, secrets, guard);
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, server -> server
                         .clientAuthentication(clientAuthentication ->
@@ -44,8 +42,11 @@ class ApiSecurityConfiguration {
                                     providers.removeIf(ClientSecretAuthenticationProvider.class::isInstance);
                                     providers.add(0, secretSet);
                                 }))
-                        .tokenEndpoint(tokenEndpoint -> tokenEndpoint.accessTokenRequestConverters(
-                                converters -> converters.add(0, new DefaultScopeClientCredentialsConverter()))))
+                        .tokenEndpoint(tokenEndpoint -> {
+                            tokenEndpoint.accessTokenRequestConverters(
+                                    converters -> converters.add(0, new DefaultScopeClientCredentialsConverter()));
+                            tokenExchange.configure(tokenEndpoint);
+                        }))
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));
@@ -58,8 +59,12 @@ class ApiSecurityConfiguration {
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/v1/connect/**", "/v1/oauth/callback", "/demo/linked").permitAll()
+                        // the audit console's static page and script; its data comes from the API with a bearer token
+                        .requestMatchers("/audit", "/audit/", "/audit/console.js", "/audit/console.css").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
+                        // the event chain's checkpoint keys are public: auditors verify checkpoints with them
+                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/v1/audit/checkpoint-keys").permitAll()
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")
                         .anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -8,9 +8,7 @@ import dev.tokenbroker.api.problem.ProblemType;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.api.Actor;
-import dev.tokenbroker.core.api.TokenSetCommandRejectedException;
 import dev.tokenbroker.core.api.TokenSetId;
-import dev.tokenbroker.core.crypto.TokenCipherException;
 import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import dev.tokenbroker.projections.tokenset.TokenSetSummary;
@@ -43,19 +41,17 @@ final class ConnectionsController {
     private final TokenSetQueries queries;
     private final CallingClient callingClient;
     private final ConnectorRegistry connectors;
-    private final OnDemandRefresh onDemandRefresh;
-    private final HandOutRecorder handOuts;
+    private final AccessTokenRetrieval retrieval;
     private final TokenSetRevocation revocation;
     private final Clock clock;
 
     ConnectionsController(TokenSetQueries queries, CallingClient callingClient, ConnectorRegistry connectors,
-                          OnDemandRefresh onDemandRefresh, HandOutRecorder handOuts, TokenSetRevocation revocation,
+                          AccessTokenRetrieval retrieval, TokenSetRevocation revocation,
                           Clock clock) {
         this.queries = queries;
         this.callingClient = callingClient;
         this.connectors = connectors;
-        this.onDemandRefresh = onDemandRefresh;
-        this.handOuts = handOuts;
+        this.retrieval = retrieval;
         this.revocation = revocation;
         this.clock = clock;
     }
@@ -90,29 +86,18 @@ final class ConnectionsController {
                                               Authentication authentication) {
         ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ);
         requireKnownAllowedConnector(client, connector);
-        Duration minimum = Duration.ofSeconds(minValidity);
-        CurrentAccessToken.Available token = available(current(userId, connector));
-        if (!token.validFor(minimum, clock.instant())) {
-            OnDemandRefresh.Result result = onDemandRefresh.refresh(token.tokenSetId(), minimum, client.clientId());
-            token = switch (result.outcome()) {
-                case REFRESHED -> result.token();
-                case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired();
-                case NOT_LINKED -> throw notLinked(connector);
-                case UPSTREAM_UNAVAILABLE -> throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-                        "The identity provider could not refresh the token; retry later",
-                        result.retryAfter() == null ? Duration.ofSeconds(30) : result.retryAfter());
-            };
-            if (!token.validFor(Duration.ZERO, clock.instant())) {
-                throw new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-                        "The identity provider did not issue a valid token; retry later", Duration.ofSeconds(30));
-            }
-        }
+        CurrentAccessToken.Available token;
         try {
-            // Recorded before the token leaves: a hand-out the domain refuses (the set was just erased or
-            // revoked, and the read model has not caught up yet) is not answered with the token.
-            handOuts.record(token.tokenSetId(), client.clientId(), token.tokenVersion());
-        } catch (TokenSetCommandRejectedException e) {
-            throw notLinked(connector);
+            token = retrieval.retrieve(client.clientId(), userId, connector, Duration.ofSeconds(minValidity), null);
+        } catch (AccessTokenRetrieval.Unavailable e) {
+            throw switch (e.reason()) {
+                case NOT_LINKED -> notLinked(connector);
+                case REAUTHORIZATION_REQUIRED -> reauthorizationRequired();
+                case UPSTREAM_UNAVAILABLE -> new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+                        "The identity provider could not refresh the token; retry later", e.retryAfter());
+                case NO_VALID_TOKEN -> new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+                        "The identity provider did not issue a valid token; retry later", e.retryAfter());
+            };
         }
         Instant now = clock.instant();
         Long expiresIn = token.expiresAt() == null ? null : Math.max(0, Duration.between(now, token.expiresAt()).toSeconds());
@@ -136,31 +121,11 @@ final class ConnectionsController {
         return ResponseEntity.noContent().build();
     }
 
-    private CurrentAccessToken current(String userId, String connector) {
-        try {
-            return queries.currentAccessToken(userId, connector);
-        } catch (TokenCipherException e) {
-            // Erased (crypto-shredded) while the read model still shows the old row.
-            throw notLinked(connector);
-        }
-    }
-
     private void requireKnownAllowedConnector(ApiClient client, String connector) {
         callingClient.requireConnector(client, connector);
         if (connectors.find(connector).isEmpty()) {
             throw new ApiProblemException(ProblemType.UNKNOWN_CONNECTOR, "No connector '" + connector + "'");
         }
-    }
-
-    private static CurrentAccessToken.Available available(CurrentAccessToken current) {
-        if (current instanceof CurrentAccessToken.Available available) {
-            return available;
-        }
-        if (current instanceof CurrentAccessToken.NeedsReauthorization) {
-            throw reauthorizationRequired();
-        }
-        throw new ApiProblemException(ProblemType.NOT_LINKED,
-                "The user has no linked account at this connector; create a connect session to link one");
     }
 
     private static ApiProblemException reauthorizationRequired() {
@@ -171,7 +136,7 @@ final class ConnectionsController {
 
     private static ApiProblemException notLinked(String connector) {
         return new ApiProblemException(ProblemType.NOT_LINKED, "The user has no linked account at connector '"
-                + connector + "'");
+                + connector + "'; create a connect session (POST /v1/connect-sessions) to link one");
     }
 
     private static Connection connection(TokenSetSummary summary) {

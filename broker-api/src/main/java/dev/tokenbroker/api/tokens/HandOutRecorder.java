@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.tokens;
 
 import dev.tokenbroker.core.api.Actor;
+import dev.tokenbroker.core.api.ExchangedSubjectToken;
 import dev.tokenbroker.core.api.RecordAccessTokenHandOutCommand;
 import dev.tokenbroker.core.api.TokenSetId;
 import java.sql.Timestamp;
@@ -32,7 +33,16 @@ public final class HandOutRecorder {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** A hand-out through the token API. */
     public void record(TokenSetId tokenSetId, String clientId, long tokenVersion) {
+        record(tokenSetId, clientId, tokenVersion, null);
+    }
+
+    /**
+     * A hand-out; {@code exchangedFor} names the subject token of a token exchange ({@code null} for the
+     * token API). Only the first hand-out of a version to a client is recorded, whichever way it went.
+     */
+    public void record(TokenSetId tokenSetId, String clientId, long tokenVersion, ExchangedSubjectToken exchangedFor) {
         String key = tokenSetId + "/" + clientId + "/" + tokenVersion;
         if (recorded.contains(key)) {
             return;
@@ -43,7 +53,7 @@ public final class HandOutRecorder {
         if (inserted == 1) {
             try {
                 commands.sendAndWait(new RecordAccessTokenHandOutCommand(tokenSetId, clientId, tokenVersion,
-                        Actor.apiClient(clientId), "token API"));
+                        Actor.apiClient(clientId), exchangedFor == null ? "token API" : "token exchange", exchangedFor));
             } catch (RuntimeException e) {
                 // Not recorded: let the next hand-out try again rather than lose the audit record.
                 jdbc.update("delete from token_hand_out where client_id = ? and token_set_id = ? and token_version = ?",

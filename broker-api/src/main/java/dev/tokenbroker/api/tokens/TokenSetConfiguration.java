@@ -24,6 +24,12 @@ class TokenSetConfiguration {
     }
 
     @Bean
+    AccessTokenRetrieval accessTokenRetrieval(TokenSetQueries queries, OnDemandRefresh onDemandRefresh,
+                                              HandOutRecorder handOuts, Clock clock) {
+        return new AccessTokenRetrieval(queries, onDemandRefresh, handOuts, clock);
+    }
+
+    @Bean
     TokenSetRevocation tokenSetRevocation(TokenSetQueries queries, TokenCipher cipher, ConnectorRegistry connectors,
                                           CommandGateway commands) {
         return new TokenSetRevocation(queries, cipher, connectors, commands);

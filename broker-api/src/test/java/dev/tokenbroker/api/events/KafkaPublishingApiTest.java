@@ -11,9 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -102,6 +108,22 @@ class KafkaPublishingApiTest {
         HttpResponse<String> metrics = api.get("/actuator/metrics/broker.events.kafka.lag.events", admin);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(api.json(metrics).at("/measurements/0/value").asDouble()).isZero();
+    }
+
+    /** broker.events.kafka.create-topic.*: the topic was created at start-up as configured. */
+    @Test
+    void theTopicIsCreatedAtStartUpWithTheConfiguredPartitionsAndRetention() throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers()))) {
+            TopicDescription topic = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
+            assertThat(topic.partitions()).hasSize(3);
+            assertThat(topic.partitions().get(0).replicas()).hasSize(1);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value())
+                    .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_DELETE);
+        }
     }
 
     private static List<String> ids(List<ConsumerRecord<byte[], byte[]>> records, String key) {

@@ -96,6 +96,7 @@ class ClientCredentialsIssuerTest {
 
         assertThat(api.send("DELETE", "/v1/admin/clients/rotating-2/secrets/" + firstSecretId, admin, null, null)
                 .statusCode()).isEqualTo(204);
+        // At once, although the first secret's match was remembered in memory (VerifiedSecretMemo) above.
         assertThat(api.tokenBasic("rotating-2", firstSecret, null).statusCode()).isEqualTo(401);
         assertThat(api.tokenBasic("rotating-2", secondSecret, null).statusCode()).isEqualTo(200);
     }

@@ -64,7 +64,7 @@ import org.axonframework.serialization.Revision;
 public final class TokenSet {
 
     /** The snapshot format's revision; bump it whenever the fields below change. */
-    public static final String SNAPSHOT_REVISION = "1";
+    public static final String SNAPSHOT_REVISION = "2";
 
     @AggregateIdentifier
     private TokenSetId id;
@@ -162,7 +162,8 @@ public final class TokenSet {
         }
         Long alreadyHandedOut = handedOutVersionByClient.get(command.clientId());
         if (alreadyHandedOut == null || command.tokenVersion() > alreadyHandedOut) {
-            apply(new AccessTokenHandedOut(id, command.clientId(), command.tokenVersion(), command.actor(), command.cause()));
+            apply(new AccessTokenHandedOut(id, command.clientId(), command.tokenVersion(), command.actor(), command.cause(),
+                    command.exchangedFor()));
         }
     }
 

@@ -120,6 +120,7 @@ final class RefreshAttempt {
     private RefreshResult refreshHolding(RefreshLease lease, RefreshDemand demand) throws InterruptedException {
         boolean release = true;
         boolean answerLost = false;
+        boolean upstreamCalled = false;
         boolean persisted = false;
         try {
             Optional<TokenSetRefreshState> current = states.read(lease.tokenSetId());
@@ -162,12 +163,18 @@ final class RefreshAttempt {
                     return RefreshResult.of(RefreshOutcome.BUSY, state);
                 }
                 TokenValue refreshToken = cipher.open(state.tokenSetId(), state.refreshToken());
-                answer = connector.refresh(new RefreshToken(refreshToken.reveal()));
+                upstreamCalled = true;
+                // A refreshed ID token for another account than the linked one is refused (INVALID_RESPONSE, not stored).
+                answer = connector.refresh(new RefreshToken(refreshToken.reveal()), null, state.upstreamSubject());
             } catch (ConnectorException e) {
                 // No HTTP answer at all (timeout, broken connection): the IdP may have rotated the token anyway.
                 answerLost = e.kind() == ConnectorErrorKind.TRANSIENT && e.httpStatus().isEmpty();
                 e.retryAt().filter(at -> e.httpStatus().orElse(0) == 429 || e.httpStatus().orElse(0) == 403).ifPresent(throttle::pauseUntil);
                 return failed(lease, state, e, demand);
+            } catch (RuntimeException e) {
+                // A connector that failed unexpectedly may still have had the IdP rotate the token: in doubt, as above.
+                answerLost = upstreamCalled;
+                throw e;
             } finally {
                 metrics.upstreamCallFinished();
                 throttle.release();

@@ -86,9 +86,9 @@ public final class RefreshCoordinator implements AutoCloseable {
      *
      * @return the outcome and the authoritative current state; check {@link RefreshResult#validFor} and
      *         {@link RefreshResult#status()} — a failing IdP gives {@link RefreshOutcome#RETRY_SCHEDULED} with the
-     *         still-current token, a dead grant {@link RefreshOutcome#REAUTHORIZATION_REQUIRED}
+     *         still-current token, a dead grant {@link RefreshOutcome#REAUTHORIZATION_REQUIRED}, an unexpected
+     *         failure (logged at ERROR) {@link RefreshOutcome#ERROR}
      * @throws RefreshTimeoutException when the refresh did not finish in time (it continues in the background)
-     * @throws IllegalStateException   when the refresh failed unexpectedly ({@link RefreshOutcome#ERROR}, logged)
      */
     public RefreshResult refreshIfExpiringWithin(TokenSetId tokenSetId, Duration minValidity, Actor actor) {
         Objects.requireNonNull(tokenSetId, "tokenSetId");
@@ -118,7 +118,8 @@ public final class RefreshCoordinator implements AutoCloseable {
                 throw new IllegalStateException("Refresh of token set " + tokenSetId + " failed", e.getCause());
             }
             if (result.outcome() == RefreshOutcome.ERROR) {
-                throw new IllegalStateException("Refresh of token set " + tokenSetId + " failed unexpectedly (see the log)");
+                // Logged where it happened; the caller answers "try again later", never an internal error.
+                return result;
             }
             // A shared attempt may have been started for a weaker need (a scheduled one, or a shorter minValidity).
             boolean satisfied = result.validFor(minValidity, clock.instant());

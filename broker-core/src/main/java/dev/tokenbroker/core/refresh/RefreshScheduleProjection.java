@@ -1,5 +1,6 @@
 package dev.tokenbroker.core.refresh;
 
+import dev.tokenbroker.core.api.TokenSetEvent;
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetStatus;
 import java.sql.ResultSet;
@@ -41,12 +42,13 @@ public final class RefreshScheduleProjection {
         this.timing = Objects.requireNonNull(timing, "timing");
     }
 
-    // Object: every TokenSet event; TokenSetRefreshState.evolve decides which ones matter.
+    // Every TokenSet event; TokenSetRefreshState.evolve decides which ones matter.
     @EventHandler
-    void on(Object event, @SequenceNumber Long sequence, @org.axonframework.eventhandling.Timestamp Instant eventTime) {
-        if (sequence == null || !(tokenSetIdOf(event) instanceof TokenSetId tokenSetId)) {
+    void on(TokenSetEvent event, @SequenceNumber Long sequence, @org.axonframework.eventhandling.Timestamp Instant eventTime) {
+        if (sequence == null) {
             return;
         }
+        TokenSetId tokenSetId = event.tokenSetId();
         List<Row> rows = jdbc.query("SELECT * FROM refresh_schedule WHERE token_set_id = ?", RefreshScheduleProjection::row,
                 tokenSetId.value());
         Row current = rows.isEmpty() ? null : rows.get(0);
@@ -82,18 +84,6 @@ public final class RefreshScheduleProjection {
     @ResetHandler
     void reset() {
         jdbc.update("DELETE FROM refresh_schedule");
-    }
-
-    private static Object tokenSetIdOf(Object event) {
-        // Every TokenSet event is a record whose first component is its TokenSetId.
-        if (event instanceof Record record && record.getClass().getRecordComponents().length > 0) {
-            try {
-                return record.getClass().getRecordComponents()[0].getAccessor().invoke(record);
-            } catch (ReflectiveOperationException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private static Timestamp ts(Instant instant) {

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param lastSuccessAt  when the token set was last linked or refreshed (event time)
  * @param firstFailureAt when the current run of transient failures began; {@code null} when the last attempt succeeded
  * @param retryAt        after a transient failure: when to try again
+ * @param upstreamSubject the linked account's subject at the IdP (from the last link), which a refreshed ID token
+ *                        must name; {@code null} in the refresh-schedule table (not stored there)
  */
 public record TokenSetRefreshState(
         TokenSetId tokenSetId,
@@ -37,7 +39,19 @@ public record TokenSetRefreshState(
         Instant lastSuccessAt,
         Instant firstFailureAt,
         int consecutiveFailures,
-        Instant retryAt) {
+        Instant retryAt,
+        String upstreamSubject) {
+
+    /** Without the upstream subject (the refresh-schedule table, older callers). */
+    public TokenSetRefreshState(TokenSetId tokenSetId, String connectorId, TokenSetStatus status, SealedToken accessToken,
+                                SealedToken refreshToken, boolean hasRefreshToken, Instant accessTokenExpiresAt,
+                                Instant refreshTokenExpiresAt, Set<String> grantedScopes, long tokenVersion,
+                                long refreshTokenVersion, Instant lastSuccessAt, Instant firstFailureAt,
+                                int consecutiveFailures, Instant retryAt) {
+        this(tokenSetId, connectorId, status, accessToken, refreshToken, hasRefreshToken, accessTokenExpiresAt,
+                refreshTokenExpiresAt, grantedScopes, tokenVersion, refreshTokenVersion, lastSuccessAt, firstFailureAt,
+                consecutiveFailures, retryAt, null);
+    }
 
     /** Folds one event of this token set into the state; unknown events leave it unchanged. */
     public static TokenSetRefreshState evolve(TokenSetRefreshState state, Object event, Instant eventTime) {
@@ -45,7 +59,7 @@ public record TokenSetRefreshState(
             return new TokenSetRefreshState(linked.tokenSetId(), linked.connectorId(), TokenSetStatus.ACTIVE,
                     linked.accessToken(), linked.refreshToken(), linked.refreshToken() != null,
                     linked.accessTokenExpiresAt(), linked.refreshTokenExpiresAt(), linked.grantedScopes(),
-                    linked.tokenVersion(), linked.refreshTokenVersion(), eventTime, null, 0, null);
+                    linked.tokenVersion(), linked.refreshTokenVersion(), eventTime, null, 0, null, linked.upstreamSubject());
         }
         if (state == null) {
             return null;
@@ -57,7 +71,7 @@ public record TokenSetRefreshState(
                     refreshed.accessTokenExpiresAt(),
                     refreshed.refreshTokenExpiresAt() != null ? refreshed.refreshTokenExpiresAt() : state.refreshTokenExpiresAt,
                     refreshed.grantedScopes().isEmpty() ? state.grantedScopes : refreshed.grantedScopes(),
-                    refreshed.tokenVersion(), refreshed.refreshTokenVersion(), eventTime, null, 0, null);
+                    refreshed.tokenVersion(), refreshed.refreshTokenVersion(), eventTime, null, 0, null, state.upstreamSubject);
         }
         if (event instanceof TokenRefreshFailed failed) {
             boolean transientFailure = failed.kind() == RefreshFailureKind.TRANSIENT;
@@ -66,7 +80,7 @@ public record TokenSetRefreshState(
                     state.accessToken, state.refreshToken, state.hasRefreshToken, state.accessTokenExpiresAt,
                     state.refreshTokenExpiresAt, state.grantedScopes, state.tokenVersion, state.refreshTokenVersion,
                     state.lastSuccessAt, state.firstFailureAt == null ? eventTime : state.firstFailureAt,
-                    failed.consecutiveFailures(), failed.retryAt());
+                    failed.consecutiveFailures(), failed.retryAt(), state.upstreamSubject);
         }
         if (event instanceof ReauthorizationRequired) {
             return state.withStatus(TokenSetStatus.REAUTHORIZATION_REQUIRED);
@@ -79,7 +93,7 @@ public record TokenSetRefreshState(
             return new TokenSetRefreshState(state.tokenSetId, state.connectorId, TokenSetStatus.ERASED, null, null,
                     state.hasRefreshToken, state.accessTokenExpiresAt, state.refreshTokenExpiresAt, state.grantedScopes,
                     state.tokenVersion, state.refreshTokenVersion, state.lastSuccessAt, state.firstFailureAt,
-                    state.consecutiveFailures, state.retryAt);
+                    state.consecutiveFailures, state.retryAt, state.upstreamSubject);
         }
         return state;
     }
@@ -97,6 +111,6 @@ public record TokenSetRefreshState(
     private TokenSetRefreshState withStatus(TokenSetStatus newStatus) {
         return new TokenSetRefreshState(tokenSetId, connectorId, newStatus, accessToken, refreshToken, hasRefreshToken,
                 accessTokenExpiresAt, refreshTokenExpiresAt, grantedScopes, tokenVersion, refreshTokenVersion,
-                lastSuccessAt, firstFailureAt, consecutiveFailures, retryAt);
+                lastSuccessAt, firstFailureAt, consecutiveFailures, retryAt, upstreamSubject);
     }
 }

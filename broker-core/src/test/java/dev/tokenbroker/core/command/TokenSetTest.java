@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenbroker.core.api.AccessTokenHandedOut;
+import dev.tokenbroker.core.api.ExchangedSubjectToken;
 import dev.tokenbroker.core.api.Actor;
 import dev.tokenbroker.core.api.EraseTokenSetCommand;
 import dev.tokenbroker.core.api.LinkTokenSetCommand;
@@ -366,6 +367,23 @@ class TokenSetTest {
                         refreshed("access-2", null, 2, 1, 1))
                 .when(handOut("billing", 2))
                 .expectEvents(new AccessTokenHandedOut(ID, "billing", 2, CLIENT, "token-request"));
+    }
+
+    @Test
+    void handOutThroughTokenExchangeThenRecordedWithTheSubjectToken() {
+        ExchangedSubjectToken subject = new ExchangedSubjectToken("corp", "https://login.example", "alice", "jti-1");
+        fixture.given(firstLink())
+                .when(new RecordAccessTokenHandOutCommand(ID, "billing", 1, CLIENT, "token exchange", subject))
+                .expectEvents(new AccessTokenHandedOut(ID, "billing", 1, CLIENT, "token exchange", subject));
+    }
+
+    @Test
+    void handOutThroughTokenExchangeAfterTheTokenApiForTheSameVersionThenRecordedOnce() {
+        fixture.given(firstLink(), new AccessTokenHandedOut(ID, "billing", 1, CLIENT, "token-request"))
+                .when(new RecordAccessTokenHandOutCommand(ID, "billing", 1, CLIENT, "token exchange",
+                        new ExchangedSubjectToken("corp", "https://login.example", "alice", null)))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
     }
 
     @Test

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,22 @@ class RefreshAttemptTest {
         assertThat(result.grantedScopes()).containsExactlyInAnyOrder("read", "write");
         assertThat(broker.state(id).grantedScopes()).containsExactlyInAnyOrder("read", "write");
         assertThat(broker.leases.isHeld(id)).isFalse();
+    }
+
+    @Test
+    void runPassesTheLinkedAccountsSubjectAndAnAnswerForAnotherSubjectIsNotStored() throws InterruptedException {
+        TokenSetId id = linkExpiringSoon();
+        long tokenVersion = broker.state(id).tokenVersion();
+        // What a connector throws for a refreshed ID token naming another account (Connector.requireSubject).
+        connector.next(() -> { throw failure(ConnectorErrorKind.INVALID_RESPONSE, null, null, null); });
+
+        RefreshResult result = attempt.run(lease(id), onDemand());
+
+        assertThat(connector.expectedSubjects).containsExactly("sub-user-" + users);
+        assertThat(broker.state(id).upstreamSubject()).isEqualTo("sub-user-" + users);
+        assertThat(result.outcome()).isEqualTo(RefreshOutcome.RETRY_SCHEDULED);
+        assertThat(broker.state(id).tokenVersion()).as("nothing of the answer stored").isEqualTo(tokenVersion);
+        assertThat(failures(id)).singleElement().satisfies(failed -> assertThat(failed.errorDescription()).isEqualTo("invalid_response"));
     }
 
     @Test
@@ -242,6 +259,10 @@ class RefreshAttemptTest {
         assertThat(result.status()).isEqualTo(TokenSetStatus.ACTIVE);
         assertThat(failures(id)).isEmpty();
         assertThat(broker.leases.isHeld(id)).isFalse();
+        assertThat(new JdbcTemplate(broker.dataSource).queryForObject(
+                "SELECT in_doubt_refresh_token_version FROM refresh_lease WHERE token_set_id = ?", Long.class, id.value()))
+                .as("the connector failed after the call began: the IdP may have rotated the token, so it stays in doubt")
+                .isNotNull();
         assertThat(logs.list).filteredOn(event -> event.getLevel() == Level.ERROR).singleElement().satisfies(event -> {
             assertThat(event.getFormattedMessage()).contains(IllegalStateException.class.getName()).doesNotContain("rt-do-not-log");
             assertThat(event.getThrowableProxy()).isNull();
@@ -268,7 +289,14 @@ class RefreshAttemptTest {
     private static final class ScriptedConnector implements Connector {
 
         private final List<Supplier<TokenResult>> answers = new ArrayList<>();
+        final List<String> expectedSubjects = new ArrayList<>();
         int calls;
+
+        @Override
+        public synchronized TokenResult refresh(RefreshToken refreshToken, Scope narrowerScope, String expectedSubject) {
+            expectedSubjects.add(expectedSubject);
+            return Connector.super.refresh(refreshToken, narrowerScope, expectedSubject);
+        }
 
         void next(Supplier<TokenResult> answer) {
             answers.add(answer);

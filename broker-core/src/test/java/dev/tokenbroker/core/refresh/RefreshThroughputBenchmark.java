@@ -3,6 +3,7 @@ package dev.tokenbroker.core.refresh;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.testsupport.BenchmarkEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,8 @@ class RefreshThroughputBenchmark {
              BrokerInstance a = setup.instance("a", settings);
              BrokerInstance b = setup.instance("b", settings)) {
             setup.idp.latency(20);
-            Instant expiry = Instant.now().plus(Duration.ofMinutes(5)).plusSeconds(20 + tokenSets / 200);
+            Instant expiry = Instant.now().plus(Duration.ofMinutes(5))
+                    .plusSeconds(20 + tokenSets / Integer.getInteger("refresh.benchmark.linksPerSecond", 200));
             Instant due = expiry.minus(settings.leadTime());
             ExecutorService linkers = Executors.newFixedThreadPool(4);
             List<Future<TokenSetId>> linked = new ArrayList<>();
@@ -56,23 +58,40 @@ class RefreshThroughputBenchmark {
                 id.get();
             }
             linkers.shutdown();
+            BenchmarkEnvironment env = BenchmarkEnvironment.of(a.dataSource);
+            BenchmarkEnvironment.Mark started = env.mark();
             a.scheduler.start();
             b.scheduler.start();
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> setup.idp.refreshCalls() >= tokenSets);
+            // progress every 10 s; partial numbers rather than nothing when the machine is too busy to finish
+            Instant giveUp = Instant.now().plus(Duration.ofMinutes(Integer.getInteger("refresh.benchmark.maxMinutes", 10)));
+            Instant nextReport = Instant.now().plusSeconds(10);
+            while (setup.idp.refreshCalls() < tokenSets && Instant.now().isBefore(giveUp)) {
+                Thread.sleep(100);
+                if (Instant.now().isAfter(nextReport)) {
+                    nextReport = Instant.now().plusSeconds(10);
+                    BenchmarkEnvironment.report("progress: %d of %d refreshed, %.0fs after the due instant; load %s", setup.idp.refreshCalls(),
+                            tokenSets, Duration.between(due, Instant.now()).toMillis() / 1000.0, BenchmarkEnvironment.loadAverage());
+                }
+            }
+            BenchmarkEnvironment.report("CPU (both instances + PostgreSQL) per refresh: %s", started.until(env.mark(), setup.idp.refreshCalls()));
+            if (setup.idp.refreshCalls() < tokenSets) {
+                BenchmarkEnvironment.report("gave up: only %d of %d refreshed after %s", setup.idp.refreshCalls(), tokenSets,
+                        Duration.between(due, Instant.now()));
+            }
             Instant lastCall = Instant.now();
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() ->
                     a.coordinator.attemptsInProgress() == 0 && b.coordinator.attemptsInProgress() == 0);
             Instant done = Instant.now();
             double seconds = Duration.between(due, done).toMillis() / 1000.0;
-            System.out.printf("BENCHMARK tokenSets=%d workers/instance=%d idpLatency=20ms instances=2%n", tokenSets, workers);
-            System.out.printf("BENCHMARK linked before due: %s; all refreshed and persisted %.1fs after the due instant (last IdP call %.1fs)%n",
+            BenchmarkEnvironment.report("tokenSets=%d workers/instance=%d idpLatency=20ms instances=2", tokenSets, workers);
+            BenchmarkEnvironment.report("linked before due: %s; all refreshed and persisted %.1fs after the due instant (last IdP call %.1fs)",
                     Instant.now().isAfter(due) ? "yes" : "no", seconds, Duration.between(due, lastCall).toMillis() / 1000.0);
-            System.out.printf("BENCHMARK throughput: %.0f refreshes/s; IdP max concurrent %d; reuses %d%n",
+            BenchmarkEnvironment.report("throughput: %.0f refreshes/s; IdP max concurrent %d; reuses %d",
                     tokenSets / seconds, setup.idp.maxConcurrent(), setup.idp.reuses());
             for (BrokerInstance instance : List.of(a, b)) {
                 var lag = instance.metrics.scheduleLagTimer();
                 var snapshot = lag.takeSnapshot();
-                System.out.printf("BENCHMARK instance %s: %d scheduled refreshes, lag mean %.0fms p50 %.0fms p99 %.0fms max %.0fms%n",
+                BenchmarkEnvironment.report("instance %s: %d scheduled refreshes, lag mean %.0fms p50 %.0fms p99 %.0fms max %.0fms",
                         instance.name, lag.count(), lag.mean(TimeUnit.MILLISECONDS),
                         snapshot.percentileValues()[0].value(TimeUnit.MILLISECONDS),
                         snapshot.percentileValues()[1].value(TimeUnit.MILLISECONDS), lag.max(TimeUnit.MILLISECONDS));
@@ -107,12 +126,12 @@ class RefreshThroughputBenchmark {
             a.scheduler.start();
             b.scheduler.start();
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> setup.idp.refreshCalls() >= tokenSets);
-            System.out.printf("BENCHMARK steady: %d token sets due at %d/s over %ds, poll interval %s, IdP 20ms, reuses %d%n",
+            BenchmarkEnvironment.report("steady: %d token sets due at %d/s over %ds, poll interval %s, IdP 20ms, reuses %d",
                     tokenSets, perSecond, tokenSets / perSecond, settings.pollInterval(), setup.idp.reuses());
             for (BrokerInstance instance : List.of(a, b)) {
                 var lag = instance.metrics.scheduleLagTimer();
                 var snapshot = lag.takeSnapshot();
-                System.out.printf("BENCHMARK steady instance %s: %d scheduled refreshes, lag mean %.0fms p50 %.0fms p99 %.0fms max %.0fms%n",
+                BenchmarkEnvironment.report("steady instance %s: %d scheduled refreshes, lag mean %.0fms p50 %.0fms p99 %.0fms max %.0fms",
                         instance.name, lag.count(), lag.mean(TimeUnit.MILLISECONDS),
                         snapshot.percentileValues()[0].value(TimeUnit.MILLISECONDS),
                         snapshot.percentileValues()[1].value(TimeUnit.MILLISECONDS), lag.max(TimeUnit.MILLISECONDS));

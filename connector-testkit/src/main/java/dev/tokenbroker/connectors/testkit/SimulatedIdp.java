@@ -44,6 +44,16 @@ public interface SimulatedIdp {
     /** The next refresh answers without {@code refresh_token} (Google always does; RFC 6749 §6 allows it). */
     void omitRefreshTokenOnNextRefresh();
 
+    /**
+     * The next refresh answers successfully, with a correctly signed ID token for <em>another</em> subject than the
+     * linked account (a mixed-up or malicious IdP). The connector must refuse it.
+     *
+     * @return false when this IdP issues no ID tokens on refresh (GitHub, plain OAuth 2.0): the kit skips the check
+     */
+    default boolean issueIdTokenForAnotherSubjectOnNextRefresh() {
+        return false;
+    }
+
     /** The next token endpoint request fails as this IdP would fail for {@code failure}. */
     void failNextTokenRequest(SimulatedFailure failure);
 

@@ -1,5 +1,6 @@
 package dev.tokenbroker.connectors.github;
 
+import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
@@ -196,7 +197,7 @@ public final class GitHubSimulation implements SimulatedIdp {
                 response = githubJson(error("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application."));
                 break;
             case SLOW_RESPONSE:
-                response = githubJson(tokens("ghu_" + random(36), "ghr_" + random(76))).withFixedDelay(2000);
+                response = githubJson(tokens("ghu_" + random(36), "ghr_" + random(76))).withFixedDelay((int) ConnectorTestKit.SLOW_RESPONSE_DELAY.toMillis());
                 break;
             default:
                 throw new IllegalArgumentException(failure.reason().name());

@@ -1,5 +1,6 @@
 package dev.tokenbroker.connectors.google;
 
+import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.nimbusds.jose.JOSEException;
@@ -174,6 +175,13 @@ public final class GoogleSimulation implements SimulatedIdp {
         stubRefresh(tokenBody("ya29.a0" + random(120), null, "openid email profile", idToken(null)));
     }
 
+    @Override
+    public boolean issueIdTokenForAnotherSubjectOnNextRefresh() {
+        arrangedRefreshToken = null;
+        stubRefresh(tokenBody("ya29.a0" + random(120), null, "openid email profile", idToken(null, null, "109876543210987654321")));
+        return true;
+    }
+
     private void stubRefresh(JSONObject body) {
         server.stubFor(post(urlPathEqualTo("/token")).atPriority(5)
                 .withFormParam("grant_type", equalTo("refresh_token"))
@@ -210,7 +218,7 @@ public final class GoogleSimulation implements SimulatedIdp {
                 response = json(400, error("redirect_uri_mismatch", "Bad Request"));
                 break;
             case SLOW_RESPONSE:
-                response = json(200, tokenBody("ya29.a0" + random(120), null, "openid", idToken(null)).toJSONString()).withFixedDelay(2000);
+                response = json(200, tokenBody("ya29.a0" + random(120), null, "openid", idToken(null)).toJSONString()).withFixedDelay((int) ConnectorTestKit.SLOW_RESPONSE_DELAY.toMillis());
                 break;
             default:
                 throw new IllegalArgumentException(failure.reason().name());
@@ -260,11 +268,15 @@ public final class GoogleSimulation implements SimulatedIdp {
     }
 
     private String idToken(String nonce, IdTokenDefect defect) {
+        return idToken(nonce, defect, SUBJECT);
+    }
+
+    private String idToken(String nonce, IdTokenDefect defect, String subject) {
         Instant now = defect == IdTokenDefect.EXPIRED ? Instant.now().minusSeconds(7200) : Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(defect == IdTokenDefect.OTHER_ISSUER ? "https://accounts.attacker.example" : ISSUER)
                 .audience(defect == IdTokenDefect.OTHER_AUDIENCE ? "another-client.apps.googleusercontent.com" : CLIENT_ID)
-                .subject(SUBJECT)
+                .subject(subject)
                 .claim("azp", CLIENT_ID).claim("email", "alice@example.com").claim("email_verified", true)
                 .claim("name", "Alice Example").claim("at_hash", random(22))
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)));

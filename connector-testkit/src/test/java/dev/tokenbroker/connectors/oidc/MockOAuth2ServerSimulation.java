@@ -1,5 +1,6 @@
 package dev.tokenbroker.connectors.oidc;
 
+import dev.tokenbroker.connectors.testkit.ConnectorTestKit;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenbroker.connectors.testkit.RevocationCall;
 import dev.tokenbroker.connectors.testkit.SimulatedFailure;
@@ -123,6 +124,19 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
     }
 
     @Override
+    public boolean issueIdTokenForAnotherSubjectOnNextRefresh() {
+        String other = "user-" + UUID.randomUUID();
+        JSONObject body = new JSONObject();
+        body.put("token_type", "Bearer");
+        body.put("access_token", server.issueToken(ISSUER_ID, other, "api").serialize());
+        body.put("id_token", server.issueToken(ISSUER_ID, other, CLIENT_ID).serialize());
+        body.put("refresh_token", "rt-" + UUID.randomUUID());
+        body.put("expires_in", 3599);
+        nextTokenResponse.set(json(200, body.toJSONString()));
+        return true;
+    }
+
+    @Override
     public void failNextTokenRequest(SimulatedFailure failure) {
         CannedResponse response;
         switch (failure.reason()) {
@@ -152,7 +166,7 @@ public final class MockOAuth2ServerSimulation implements SimulatedIdp {
                 response = json(400, "{\"error\":\"invalid_request\",\"error_description\":\"redirect_uri does not match\"}");
                 break;
             case SLOW_RESPONSE:
-                response = json(200, "{}").delayedBy(2000);
+                response = json(200, "{}").delayedBy((int) ConnectorTestKit.SLOW_RESPONSE_DELAY.toMillis());
                 break;
             default:
                 throw new IllegalArgumentException(failure.reason().name());

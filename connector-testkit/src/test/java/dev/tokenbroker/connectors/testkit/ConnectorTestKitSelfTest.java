@@ -67,6 +67,27 @@ class ConnectorTestKitSelfTest {
                 .isInstanceOf(AssertionError.class).hasMessageContaining("must not be dropped"));
     }
 
+    @Test
+    void kitFailsAnOidcConnectorThatAcceptsAnotherSubjectOnRefresh() {
+        KitRun run = KitRun.of(SubjectIgnoringOidcKit.class);
+
+        assertThat(run.failedChecks()).containsExactly("refreshedIdTokenForAnotherSubjectIsRefused");
+    }
+
+    /** A plausible bug: a connector written against the two-argument refresh that drops the expected subject. */
+    static class SubjectIgnoringOidcKit extends dev.tokenbroker.connectors.oidc.OidcConnectorKitTest {
+        @Override
+        protected Connector connector(ConnectorTimeouts timeouts) {
+            Connector correct = super.connector(timeouts);
+            return new ForwardingConnector(correct) {
+                @Override
+                public TokenResult refresh(RefreshToken refreshToken, Scope narrowerScope, String expectedSubject) {
+                    return correct.refresh(refreshToken, narrowerScope);
+                }
+            };
+        }
+    }
+
     static Connector gitHubConnector(ConnectorTimeouts timeouts) {
         return new GitHubConnectorFactory().create(ConnectorSettings.of("github", "github", GitHubSimulation.CLIENT_ID,
                 GITHUB.clientSecret(), timeouts, Map.of("web-uri", GITHUB.baseUri().toString(), "api-uri", GITHUB.baseUri().toString())));

@@ -94,8 +94,9 @@ public final class GoogleConnectorFactory implements ConnectorFactory {
                 .pkce(true)
                 .authorizationParameters(authorizationParameters)
                 .build();
+        UpstreamHttpClient http = new UpstreamHttpClient(settings.connectorId(), settings.timeouts(), clock);
         JwksIdTokenValidation idTokens = new JwksIdTokenValidation(settings.connectorId(), issuer, settings.clientId(),
-                settings.uriOr("jwks-uri", JWKS_URI), Set.of(JWSAlgorithm.RS256), settings.timeouts());
-        return new OAuth2Connector(configuration, new UpstreamHttpClient(settings.connectorId(), settings.timeouts(), clock), idTokens);
+                settings.uriOr("jwks-uri", JWKS_URI), Set.of(JWSAlgorithm.RS256), http);
+        return new OAuth2Connector(configuration, http, idTokens);
     }
 }

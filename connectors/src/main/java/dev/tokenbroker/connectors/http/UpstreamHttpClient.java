@@ -15,8 +15,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +35,19 @@ import java.util.Optional;
  * connect/read timeouts and other I/O errors, HTTP 5xx, HTTP 429, and GitHub's exhausted rate limit
  * (403 with {@code x-ratelimit-remaining: 0}). Everything else is returned for the caller to interpret.
  *
+ * <h2>Bounded in time and memory, whatever the IdP does</h2>
+ * <ul>
+ *   <li>Time: the {@linkplain ConnectorTimeouts#read() read timeout} bounds the wait for the status line and
+ *       headers, and a deadline of connect + read timeout from the start of the call bounds the <em>whole</em>
+ *       exchange, body included: a body that trickles in byte by byte is abandoned at the deadline (TRANSIENT,
+ *       no HTTP status: the answer is lost, the IdP may have processed the request). The connection is then
+ *       closed, never returned to the pool.</li>
+ *   <li>Memory: at most {@link #MAX_RESPONSE_BYTES} of a body are read; a larger body (declared or actual) is
+ *       cut off at once and the connection closed: INVALID_RESPONSE (TRANSIENT for a 5xx/429 status).</li>
+ *   <li>Threads: one JDK {@link HttpClient} per connector (one selector thread, a shared idle-expiring worker
+ *       pool); calls never start threads of their own.</li>
+ * </ul>
+ *
  * <p>Requests are described with Nimbus {@link HTTPRequest}s but sent with the JDK {@link HttpClient}: it
  * bounds connect and response time, and sends bodies with any method (GitHub's revocation is a DELETE
  * with a JSON body, which Nimbus' own transport drops).
@@ -40,12 +59,25 @@ public final class UpstreamHttpClient {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamHttpClient.class);
 
+    /** The largest response body read from an IdP (1 MiB); token, userinfo and discovery answers are a few KiB. */
+    public static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
     private final String connectorId;
     private final ConnectorTimeouts timeouts;
     private final Clock clock;
     private final HttpClient client;
+    private final int maxResponseBytes;
 
     public UpstreamHttpClient(String connectorId, ConnectorTimeouts timeouts, Clock clock) {
+        this(connectorId, timeouts, clock, MAX_RESPONSE_BYTES);
+    }
+
+    /** @param maxResponseBytes the largest body read, at most {@link #MAX_RESPONSE_BYTES} is the sane choice */
+    public UpstreamHttpClient(String connectorId, ConnectorTimeouts timeouts, Clock clock, int maxResponseBytes) {
+        if (maxResponseBytes <= 0) {
+            throw new IllegalArgumentException("maxResponseBytes must be positive");
+        }
+        this.maxResponseBytes = maxResponseBytes;
         this.connectorId = Objects.requireNonNull(connectorId, "connectorId");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -74,6 +106,14 @@ public final class UpstreamHttpClient {
         HTTPResponse response;
         try {
             response = transmit(request);
+        } catch (BoundedBodySubscriber.OversizedResponseException e) {
+            int status = e.status();
+            boolean tryLater = status >= 500 || status == 429;
+            log.warn("connector {}: {} -> {} with a body over {} bytes; not read", connectorId, target, status, maxResponseBytes);
+            throw ConnectorException.builder(tryLater ? ConnectorErrorKind.TRANSIENT : ConnectorErrorKind.INVALID_RESPONSE,
+                            connectorId, operation)
+                    .httpStatus(status)
+                    .detail(target + " answered with a body larger than " + maxResponseBytes + " bytes").build();
         } catch (HttpTimeoutException e) {
             log.warn("connector {}: {} timed out after {} ms", connectorId, target, elapsedMillis(started));
             throw ConnectorException.builder(ConnectorErrorKind.TRANSIENT, connectorId, operation)
@@ -95,7 +135,8 @@ public final class UpstreamHttpClient {
         Optional<Instant> retryAt = retryAt(response);
         boolean rateLimited = status == 429
                 || (status == 403 && ("0".equals(response.getHeaderValue("x-ratelimit-remaining")) || retryAt.isPresent()));
-        if (status >= 500 || rateLimited) {
+        // 408: the IdP gave up waiting for our request; nothing was processed.
+        if (status >= 500 || status == 408 || rateLimited) {
             ConnectorException.Builder failure = ConnectorException.builder(ConnectorErrorKind.TRANSIENT, connectorId, operation)
                     .httpStatus(status)
                     .detail(rateLimited ? target + " was rate limited" : target + " answered with a server error");
@@ -116,11 +157,42 @@ public final class UpstreamHttpClient {
                 builder.header(header.getKey(), value);
             }
         }
-        HttpResponse<String> answer = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        AtomicReference<BoundedBodySubscriber> reader = new AtomicReference<>();
+        HttpResponse.BodyHandler<byte[]> bounded = info -> {
+            BoundedBodySubscriber subscriber = new BoundedBodySubscriber(info, maxResponseBytes);
+            reader.set(subscriber);
+            return subscriber;
+        };
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(builder.build(), bounded);
+        HttpResponse<byte[]> answer;
+        try {
+            answer = exchange.get(timeouts.connect().plus(timeouts.read()).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abort(exchange, reader.get());
+            throw new HttpTimeoutException("no complete response before the deadline");
+        } catch (InterruptedException e) {
+            abort(exchange, reader.get());
+            throw e;
+        } catch (ExecutionException e) {
+            abort(exchange, reader.get());
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause == null ? "failed" : cause.getClass().getSimpleName(), cause);
+        }
         HTTPResponse response = new HTTPResponse(answer.statusCode());
         answer.headers().map().forEach((name, values) -> response.setHeader(name, values.toArray(new String[0])));
-        response.setBody(answer.body());
+        response.setBody(new String(answer.body(), StandardCharsets.UTF_8));
         return response;
+    }
+
+    /** Gives up on an exchange: stops reading its body and cancels it, so its connection is closed, not pooled. */
+    private static void abort(CompletableFuture<?> exchange, BoundedBodySubscriber body) {
+        if (body != null) {
+            body.abort();
+        }
+        exchange.cancel(true);
     }
 
     private Optional<Instant> retryAt(HTTPResponse response) {

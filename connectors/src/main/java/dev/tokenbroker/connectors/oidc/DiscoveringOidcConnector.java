@@ -66,6 +66,11 @@ public final class DiscoveringOidcConnector implements Connector {
     }
 
     @Override
+    public TokenResult refresh(RefreshToken refreshToken, Scope narrowerScope, String expectedSubject) {
+        return delegate().refresh(refreshToken, narrowerScope, expectedSubject);
+    }
+
+    @Override
     public RevocationOutcome revoke(AccessToken accessToken, Optional<RefreshToken> refreshToken) {
         return delegate().revoke(accessToken, refreshToken);
     }

@@ -87,7 +87,7 @@ public final class OidcConnectorFactory implements ConnectorFactory {
             }
             List<JWSAlgorithm> algorithms = metadata.getIDTokenJWSAlgs() == null ? List.of(JWSAlgorithm.RS256) : metadata.getIDTokenJWSAlgs();
             JwksIdTokenValidation idTokens = new JwksIdTokenValidation(settings.connectorId(), issuer, settings.clientId(),
-                    metadata.getJWKSetURI(), asymmetric(algorithms), settings.timeouts());
+                    metadata.getJWKSetURI(), asymmetric(algorithms), http);
             return new OAuth2Connector(builder.build(), http, idTokens);
         });
     }

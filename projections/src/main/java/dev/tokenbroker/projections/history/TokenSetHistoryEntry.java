@@ -18,6 +18,7 @@ import dev.tokenbroker.core.api.TokenSetId;
  * @param clientId    for a hand-out: the API client that received the access token
  * @param refreshTokenRotated for a refresh: whether the IdP sent a new refresh token
  * @param refreshTokenVersion the refresh-token version after the event; for a failed refresh, the one it used
+ * @param upstreamSubject     for a link: the account's subject at the IdP
  */
 public record TokenSetHistoryEntry(
         TokenSetId tokenSetId,
@@ -38,7 +39,8 @@ public record TokenSetHistoryEntry(
         Instant retryAt,
         Integer dataKeyVersion,
         Long tokenVersion,
-        Long refreshTokenVersion) {
+        Long refreshTokenVersion,
+        String upstreamSubject) {
 
     public TokenSetHistoryEntry {
         Objects.requireNonNull(tokenSetId, "tokenSetId");

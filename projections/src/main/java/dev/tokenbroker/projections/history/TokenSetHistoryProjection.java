@@ -40,7 +40,7 @@ public final class TokenSetHistoryProjection {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId, "TokenSetLinked",
                 occurredAt, event.actor(), event.cause(), event.relink() ? "RELINKED" : "LINKED", null,
                 null, null, event.grantedScopes(), event.accessTokenExpiresAt(), event.refreshTokenExpiresAt(),
-                null, null, event.dataKeyVersion(), event.tokenVersion(), event.refreshTokenVersion()));
+                null, null, event.dataKeyVersion(), event.tokenVersion(), event.refreshTokenVersion(), event.upstreamSubject()));
     }
 
     @EventHandler
@@ -51,7 +51,7 @@ public final class TokenSetHistoryProjection {
                 occurredAt, event.actor(), event.cause(), "REFRESHED", null, null, null, event.grantedScopes(),
                 event.accessTokenExpiresAt(), event.refreshTokenExpiresAt(), rotated, null,
                 event.accessToken() == null ? null : event.accessToken().keyVersion(),
-                event.tokenVersion(), event.refreshTokenVersion()));
+                event.tokenVersion(), event.refreshTokenVersion(), null));
     }
 
     @EventHandler
@@ -60,7 +60,7 @@ public final class TokenSetHistoryProjection {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId, "TokenRefreshFailed",
                 occurredAt, event.actor(), event.cause(), event.kind().name(), event.errorCode(),
                 event.errorDescription(), null, null, null, null, null, event.retryAt(), null, null,
-                event.basedOnRefreshTokenVersion()));
+                event.basedOnRefreshTokenVersion(), null));
     }
 
     @EventHandler
@@ -68,7 +68,7 @@ public final class TokenSetHistoryProjection {
             @Timestamp Instant occurredAt) {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId,
                 "ReauthorizationRequired", occurredAt, event.actor(), event.cause(), "REAUTHORIZATION_REQUIRED",
-                null, event.reason(), null, null, null, null, null, null, null, null, null));
+                null, event.reason(), null, null, null, null, null, null, null, null, null, null));
     }
 
     @EventHandler
@@ -76,7 +76,7 @@ public final class TokenSetHistoryProjection {
             @Timestamp Instant occurredAt) {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId, "AccessTokenHandedOut",
                 occurredAt, event.actor(), event.cause(), "HANDED_OUT", null, null, event.clientId(), null, null,
-                null, null, null, null, event.tokenVersion(), null));
+                null, null, null, null, event.tokenVersion(), null, null));
     }
 
     @EventHandler
@@ -84,7 +84,7 @@ public final class TokenSetHistoryProjection {
             @Timestamp Instant occurredAt) {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId, "TokenSetRevoked",
                 occurredAt, event.actor(), event.cause(), event.upstreamOutcome().name(), null,
-                event.upstreamDetail(), null, null, null, null, null, null, null, null, null));
+                event.upstreamDetail(), null, null, null, null, null, null, null, null, null, null));
     }
 
     @EventHandler
@@ -93,7 +93,7 @@ public final class TokenSetHistoryProjection {
         repository.append(new TokenSetHistoryEntry(event.tokenSetId(), sequenceNumber, eventId, "TokenSetErased",
                 occurredAt, event.actor(), event.cause(), "ERASED", null,
                 event.dataKeysDestroyed() + " data key(s) destroyed", null, null, null, null, null, null,
-                event.erasedThroughKeyVersion(), null, null));
+                event.erasedThroughKeyVersion(), null, null, null));
     }
 
     @ResetHandler

@@ -30,7 +30,7 @@ public final class TokenSetHistoryRepository {
     private static final String COLUMNS = "token_set_id, sequence_number, event_id, event_type, occurred_at, actor_type,"
             + " actor_id, connect_session_id, cause, outcome, error_code, detail, client_id, granted_scopes,"
             + " access_token_expires_at, refresh_token_expires_at, refresh_token_rotated, retry_at, data_key_version,"
-            + " token_version, refresh_token_version";
+            + " token_version, refresh_token_version, upstream_subject";
 
     private final JdbcTemplate jdbc;
 
@@ -40,7 +40,7 @@ public final class TokenSetHistoryRepository {
 
     void append(TokenSetHistoryEntry entry) {
         jdbc.update("INSERT INTO token_set_history (" + COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (token_set_id, sequence_number) DO NOTHING",
                 entry.tokenSetId().value(), entry.sequenceNumber(), text(entry.eventId()), text(entry.eventType()),
                 timestamp(entry.occurredAt()), text(entry.actor().type().name()), text(entry.actor().id()),
@@ -48,7 +48,7 @@ public final class TokenSetHistoryRepository {
                 text(entry.errorCode()), text(entry.detail()), text(entry.clientId()), scopes(entry.grantedScopes()),
                 timestamp(entry.accessTokenExpiresAt()), timestamp(entry.refreshTokenExpiresAt()),
                 bool(entry.refreshTokenRotated()), timestamp(entry.retryAt()), integer(entry.dataKeyVersion()),
-                bigint(entry.tokenVersion()), bigint(entry.refreshTokenVersion()));
+                bigint(entry.tokenVersion()), bigint(entry.refreshTokenVersion()), text(entry.upstreamSubject()));
     }
 
     /** For a replay from the first event. */
@@ -82,5 +82,6 @@ public final class TokenSetHistoryRepository {
             instant(rs, "retry_at"),
             nullableInt(rs, "data_key_version"),
             nullableLong(rs, "token_version"),
-            nullableLong(rs, "refresh_token_version"));
+            nullableLong(rs, "refresh_token_version"),
+            rs.getString("upstream_subject"));
 }

@@ -2,6 +2,7 @@ package dev.tokenbroker.projections.integration.kafka;
 
 import java.net.URI;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -10,6 +11,9 @@ import dev.tokenbroker.projections.integration.IntegrationEvent;
 import dev.tokenbroker.projections.integration.IntegrationEventJson;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.message.Encoding;
+import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.kafka.CloudEventSerializer;
 
 /**
  * One {@link IntegrationEvent} as a CloudEvents 1.0 Kafka record: {@code id} = the event's id,
@@ -49,6 +53,19 @@ public final class CloudEventRecords {
                 .withDataContentType("application/json")
                 .withData(IntegrationEventJson.write(event))
                 .build();
+    }
+
+    /**
+     * The value serializer for the given binding mode ({@code BINARY} or {@code STRUCTURED}), configured.
+     * Configure it here, not through the producer's properties: {@code KafkaProducer} never calls
+     * {@code configure} on a serializer instance it is given, so {@code cloudevents.serializer.encoding}
+     * in the producer config is silently ignored and every record would be binary.
+     */
+    public static CloudEventSerializer serializer(Encoding encoding) {
+        CloudEventSerializer serializer = new CloudEventSerializer();
+        serializer.configure(Map.of(CloudEventSerializer.ENCODING_CONFIG, encoding.name(),
+                CloudEventSerializer.EVENT_FORMAT_CONFIG, JsonFormat.CONTENT_TYPE), false);
+        return serializer;
     }
 
     public ProducerRecord<String, CloudEvent> toRecord(IntegrationEvent event) {

@@ -1,6 +1,5 @@
 package dev.tokenbroker.projections.integration.kafka;
 
-import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
@@ -10,7 +9,8 @@ import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 /**
  * Registers the {@value KafkaEventPublisher#PROCESSING_GROUP} group as a
  * {@link PooledStreamingEventProcessor} on the event store, its token in the configuration's token
- * store (the {@code JdbcTokenStore}). Errors propagate, whatever the application's default: a skipped
+ * store (the {@code JdbcTokenStore}), reading through a {@link PrefetchingMessageSource} so it learns of
+ * new events when they are appended instead of every 500 ms. Errors propagate, whatever the application's default: a skipped
  * event would be an event lost for every consumer.
  */
 public final class KafkaPublisherProcessor implements ConfigurerModule {
@@ -31,7 +31,8 @@ public final class KafkaPublisherProcessor implements ConfigurerModule {
     @Override
     public void configureModule(Configurer configurer) {
         configurer.eventProcessing(processing -> processing
-                .registerPooledStreamingEventProcessor(KafkaEventPublisher.PROCESSING_GROUP, Configuration::eventStore,
+                .registerPooledStreamingEventProcessor(KafkaEventPublisher.PROCESSING_GROUP,
+                        axon -> new PrefetchingMessageSource(axon.eventStore()),
                         (axon, builder) -> builder.initialSegmentCount(INITIAL_SEGMENT_COUNT).batchSize(batchSize))
                 .registerSequencingPolicy(KafkaEventPublisher.PROCESSING_GROUP,
                         axon -> SequentialPerAggregatePolicy.instance())

@@ -1,0 +1,430 @@
+package dev.tokenbroker.api.audit;
+
+import dev.tokenbroker.connectors.ConnectorRegistry;
+import dev.tokenbroker.core.api.AccessTokenHandedOut;
+import dev.tokenbroker.core.api.ReauthorizationRequired;
+import dev.tokenbroker.core.api.TokenRefreshFailed;
+import dev.tokenbroker.core.api.TokenSetErased;
+import dev.tokenbroker.core.api.TokenSetId;
+import dev.tokenbroker.core.api.TokenSetLinked;
+import dev.tokenbroker.core.api.TokenSetRefreshed;
+import dev.tokenbroker.core.api.TokenSetRevoked;
+import dev.tokenbroker.core.api.TokenSetStatus;
+import dev.tokenbroker.projections.integration.IntegrationEvent;
+import dev.tokenbroker.projections.integration.IntegrationEvents;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.axonframework.common.DateTimeUtils;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.serialization.Revision;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SimpleSerializedObject;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The whole event store in global order as {@link IntegrationEvent}s, read straight from
+ * {@code domainevententry} with keyset queries ({@code globalindex > ? ORDER BY globalindex LIMIT ?}) and
+ * the application's event {@link Serializer}.
+ *
+ * <h2>Gaps and the safe horizon</h2>
+ * {@code globalindex} is a sequence: a transaction takes its number when it inserts and may commit after a
+ * later number was committed, or roll back and leave a hole for good. A cursor past such a hole would skip
+ * the late event forever. So every read stops at the <em>safe horizon</em>: the highest position below
+ * which every hole is older than {@code gapTimeout} — a hole is judged by the event just above it, whose
+ * timestamp says when that later event was created; a transaction still holding the missing number after
+ * that long is assumed rolled back (the broker's transactions last milliseconds; Axon's own gap-aware
+ * tracking makes the same assumption, with the same kind of timeout). Without holes the horizon is the head.
+ * Only the newest {@value #TAIL_WINDOW} rows are examined; when even the oldest of them is young, the
+ * horizon falls back below the window (busy stores lag by at most {@code gapTimeout}, never skip).
+ *
+ * <h2>Owners and status</h2>
+ * Only a link names the user and connector; the owner of any token set is its sequence-0 event (always a
+ * link), looked up per page for the token sets not yet known. A hand-out (or a permanent failure) leaves the
+ * status as it was: the status before it is carried along the page, or read backwards from the token set's
+ * previous status-setting event — a bounded read on the (aggregate, sequence) index.
+ */
+public final class EventFeed {
+
+    static final int TAIL_WINDOW = 5_000;
+    private static final int CHUNK = 500;
+    private static final int STREAM_CACHE = 20_000;
+
+    private static final Map<String, String> PAYLOAD_TYPES = Map.of(
+            IntegrationEvents.LINKED, TokenSetLinked.class.getName(),
+            IntegrationEvents.REFRESHED, TokenSetRefreshed.class.getName(),
+            IntegrationEvents.REFRESH_FAILED, TokenRefreshFailed.class.getName(),
+            IntegrationEvents.REAUTHORIZATION_REQUIRED, ReauthorizationRequired.class.getName(),
+            IntegrationEvents.ACCESS_TOKEN_HANDED_OUT, AccessTokenHandedOut.class.getName(),
+            IntegrationEvents.REVOKED, TokenSetRevoked.class.getName(),
+            IntegrationEvents.ERASED, TokenSetErased.class.getName());
+
+    private static final Map<String, Class<?>> PAYLOAD_CLASSES = Map.of(
+            TokenSetLinked.class.getName(), TokenSetLinked.class,
+            TokenSetRefreshed.class.getName(), TokenSetRefreshed.class,
+            TokenRefreshFailed.class.getName(), TokenRefreshFailed.class,
+            ReauthorizationRequired.class.getName(), ReauthorizationRequired.class,
+            AccessTokenHandedOut.class.getName(), AccessTokenHandedOut.class,
+            TokenSetRevoked.class.getName(), TokenSetRevoked.class,
+            TokenSetErased.class.getName(), TokenSetErased.class);
+
+    private static final String COLUMNS = "globalindex, aggregateidentifier, sequencenumber, eventidentifier,"
+            + " payload, payloadtype, payloadrevision, timestamp";
+
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final Serializer serializer;
+    private final ConnectorRegistry connectors;
+    private final Clock clock;
+    private final Duration gapTimeout;
+    /** One reader per payload class at its current revision (the serializer's own mapper); others go through Axon. */
+    private final Map<String, ObjectReader> readers = new ConcurrentHashMap<>();
+
+    public EventFeed(DataSource dataSource, Serializer serializer, ConnectorRegistry connectors, Clock clock,
+                     Duration gapTimeout) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.serializer = Objects.requireNonNull(serializer, "serializer");
+        this.connectors = Objects.requireNonNull(connectors, "connectors");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.gapTimeout = Objects.requireNonNull(gapTimeout, "gapTimeout");
+        if (serializer instanceof JacksonSerializer jackson) {
+            PAYLOAD_CLASSES.forEach((name, type) -> readers.put(key(name, revisionOf(type)),
+                    jackson.getObjectMapper().readerFor(type)));
+        }
+    }
+
+    private static String key(String payloadType, String revision) {
+        return payloadType + '#' + revision;
+    }
+
+    private static String revisionOf(Class<?> type) {
+        Revision revision = type.getAnnotation(Revision.class);
+        return revision == null ? null : revision.value();
+    }
+
+    /** One page: the events, the position to continue after, whether it reached the safe horizon. */
+    record Page(List<IntegrationEvent> events, long nextPosition, boolean caughtUp, long horizon) {
+    }
+
+    /** The valid integration-event type names. */
+    static Set<String> types() {
+        return PAYLOAD_TYPES.keySet();
+    }
+
+    /** The safe horizon (see the class comment); 0 for an empty store. */
+    public long safeHorizon() {
+        record Row(long position, String timestamp) {
+        }
+        List<Row> tail = jdbc.query("SELECT globalindex, timestamp FROM domainevententry"
+                        + " ORDER BY globalindex DESC LIMIT " + TAIL_WINDOW,
+                (rs, n) -> new Row(rs.getLong(1), rs.getString(2)));
+        if (tail.isEmpty()) {
+            return 0;
+        }
+        Instant young = clock.instant().minus(gapTimeout);
+        long horizon = tail.get(0).position();
+        for (int i = 0; i + 1 < tail.size(); i++) {
+            Row upper = tail.get(i);
+            Row lower = tail.get(i + 1);
+            if (upper.position() > lower.position() + 1 && DateTimeUtils.parseInstant(upper.timestamp()).isAfter(young)) {
+                horizon = lower.position();
+            }
+        }
+        Row oldest = tail.get(tail.size() - 1);
+        if (tail.size() == TAIL_WINDOW && DateTimeUtils.parseInstant(oldest.timestamp()).isAfter(young)) {
+            horizon = Math.min(horizon, oldest.position() - 1);
+        }
+        return horizon;
+    }
+
+    /** Up to {@code limit} matching events after {@code after}, up to the safe horizon. */
+    Page page(long after, int limit, EventFeedFilter filter) {
+        long horizon = safeHorizon();
+        Query query = query(after, horizon, filter);
+        if (query == null || after >= horizon) {
+            return new Page(List.of(), Math.max(after, horizon), true, horizon);
+        }
+        List<Stored> rows = jdbc.query(query.sql() + " LIMIT " + limit, (rs, n) -> stored(rs), query.args());
+        List<IntegrationEvent> events = new Resolver(limit + 16).complete(rows);
+        boolean caughtUp = rows.size() < limit;
+        long next = caughtUp ? horizon : rows.get(rows.size() - 1).position();
+        return new Page(events, next, caughtUp, horizon);
+    }
+
+    /**
+     * Every matching event after {@code after} up to {@code horizon} (a {@link #safeHorizon()}), in constant memory:
+     * a forward-only cursor with a fetch size in a read-only transaction, owners resolved per chunk.
+     *
+     * @return the position the export reached (a cursor position for the next export)
+     */
+    long stream(long after, long horizon, EventFeedFilter filter, Consumer<IntegrationEvent> sink) {
+        Query query = query(after, horizon, filter);
+        if (query == null || after >= horizon) {
+            return Math.max(after, horizon);
+        }
+        Resolver resolver = new Resolver(STREAM_CACHE);
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            try (PreparedStatement statement = connection.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(1_000);
+                for (int i = 0; i < query.args().length; i++) {
+                    statement.setObject(i + 1, query.args()[i]);
+                }
+                try (ResultSet rs = statement.executeQuery()) {
+                    List<Stored> chunk = new ArrayList<>(CHUNK);
+                    while (rs.next()) {
+                        chunk.add(stored(rs));
+                        if (chunk.size() == CHUNK) {
+                            resolver.complete(chunk).forEach(sink);
+                            chunk.clear();
+                        }
+                    }
+                    resolver.complete(chunk).forEach(sink);
+                }
+            } finally {
+                connection.rollback();
+                connection.setReadOnly(false);
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the event store", e);
+        }
+        return horizon;
+    }
+
+    /** The complete history of one token set, oldest first (a subject-access export, not a hot path). */
+    List<IntegrationEvent> historyOf(TokenSetId tokenSetId) {
+        List<Stored> rows = jdbc.query("SELECT " + COLUMNS + " FROM domainevententry WHERE aggregateidentifier = ?"
+                        + " AND payloadtype IN (" + placeholders(PAYLOAD_TYPES.size()) + ") ORDER BY sequencenumber",
+                (rs, n) -> stored(rs), concat(new Object[] {tokenSetId.toString()}, PAYLOAD_TYPES.values().toArray()));
+        return new Resolver(16).complete(rows);
+    }
+
+    /** The token sets of a user, a connector, or both, erased ones included. */
+    Set<UUID> tokenSetIds(String userId, String connectorId) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        if (userId != null && connectorId != null) {
+            ids.add(TokenSetId.of(userId, connectorId).value());
+            return ids;
+        }
+        if (userId != null) {
+            // The configured connectors by derivation (no read-model lag), plus removed connectors from the view.
+            connectors.ids().forEach(connector -> ids.add(TokenSetId.of(userId, connector).value()));
+            ids.addAll(jdbc.queryForList("SELECT token_set_id FROM token_set_view WHERE user_id = ?", UUID.class, userId));
+        } else if (connectorId != null) {
+            ids.addAll(jdbc.queryForList("SELECT token_set_id FROM token_set_view WHERE connector_id = ?", UUID.class,
+                    connectorId));
+        }
+        return ids;
+    }
+
+    private record Query(String sql, Object[] args) {
+    }
+
+    /** The keyset query of a filter, or {@code null} when nothing can match. */
+    private Query query(long after, long horizon, EventFeedFilter filter) {
+        List<Object> args = new ArrayList<>(List.of(after, horizon));
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM domainevententry"
+                + " WHERE globalindex > ? AND globalindex <= ?");
+        List<String> payloadTypes = (filter.types().isEmpty() ? List.copyOf(PAYLOAD_TYPES.keySet()) : filter.types())
+                .stream().map(PAYLOAD_TYPES::get).toList();
+        sql.append(" AND payloadtype IN (").append(placeholders(payloadTypes.size())).append(')');
+        args.addAll(payloadTypes);
+        if (filter.userId() != null || filter.connectorId() != null) {
+            Set<UUID> ids = tokenSetIds(filter.userId(), filter.connectorId());
+            if (ids.isEmpty()) {
+                return null;
+            }
+            sql.append(" AND aggregateidentifier IN (").append(placeholders(ids.size())).append(')');
+            ids.forEach(id -> args.add(id.toString()));
+        }
+        if (filter.clientId() != null) {
+            // the hand-outs to the client, and what the client caused itself (an unlink, an on-demand refresh)
+            sql.append(" AND (convert_from(payload, 'UTF8')::jsonb ->> 'clientId' = ?"
+                    + " OR (convert_from(payload, 'UTF8')::jsonb -> 'actor' ->> 'type' = 'API_CLIENT'"
+                    + " AND convert_from(payload, 'UTF8')::jsonb -> 'actor' ->> 'id' = ?))");
+            args.add(filter.clientId());
+            args.add(filter.clientId());
+        }
+        if (filter.from() != null) {
+            sql.append(" AND CAST(timestamp AS timestamptz) >= ?");
+            args.add(Timestamp.from(filter.from()));
+        }
+        if (filter.to() != null) {
+            sql.append(" AND CAST(timestamp AS timestamptz) < ?");
+            args.add(Timestamp.from(filter.to()));
+        }
+        sql.append(" ORDER BY globalindex");
+        return new Query(sql.toString(), args.toArray());
+    }
+
+    /** One stored event, payload still serialized. */
+    private record Stored(long position, String aggregateId, long sequence, String eventId, byte[] payload,
+                          String payloadType, String revision, String timestamp) {
+    }
+
+    private static Stored stored(ResultSet rs) throws SQLException {
+        // by position: every query here selects COLUMNS first, in that order (no name lookup per row)
+        return new Stored(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
+                rs.getString(6), rs.getString(7), rs.getString(8));
+    }
+
+    /**
+     * The payload object: straight through a cached Jackson reader for the known classes at their current
+     * revision (what Axon's {@link JacksonSerializer} does for them, without its per-call class lookup, reader
+     * creation and converter chain; there are no upcasters), through the serializer for anything else.
+     */
+    private Object payload(Stored row) {
+        ObjectReader reader = readers.get(key(row.payloadType(), row.revision()));
+        if (reader != null) {
+            try {
+                return reader.readValue(row.payload());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the payload of event " + row.eventId(), e);
+            }
+        }
+        return serializer.deserialize(
+                new SimpleSerializedObject<>(row.payload(), byte[].class, row.payloadType(), row.revision()));
+    }
+
+    private DomainEventMessage<?> message(Stored row) {
+        return message(row, payload(row));
+    }
+
+    private static DomainEventMessage<?> message(Stored row, Object payload) {
+        GenericDomainEventMessage<Object> message = new GenericDomainEventMessage<>("TokenSet", row.aggregateId(),
+                row.sequence(), payload, MetaData.emptyInstance(), row.eventId(),
+                DateTimeUtils.parseInstant(row.timestamp()));
+        return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(row.position()), message);
+    }
+
+    /** Completes mapped events with owner and status-before; caches are bounded (LRU). */
+    private final class Resolver {
+
+        private final Map<String, String[]> owners;
+        private final Map<String, TokenSetStatus> statuses;
+
+        Resolver(int capacity) {
+            this.owners = lru(capacity);
+            this.statuses = lru(capacity);
+        }
+
+        List<IntegrationEvent> complete(List<Stored> rows) {
+            Object[] payloads = new Object[rows.size()];
+            for (int i = 0; i < payloads.length; i++) {
+                Stored row = rows.get(i);
+                payloads[i] = payload(row);
+                if (payloads[i] instanceof TokenSetLinked linked) {
+                    // a link names its owner (the same on every link of a token set): no lookup needed
+                    owners.put(row.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
+                }
+            }
+            resolveOwners(rows);
+            List<IntegrationEvent> events = new ArrayList<>(rows.size());
+            for (int i = 0; i < payloads.length; i++) {
+                Stored row = rows.get(i);
+                IntegrationEvent event = IntegrationEvents.from(message(row, payloads[i]));
+                TokenSetStatus before = event.status() != null ? null : statusBefore(row);
+                String[] owner = owners.getOrDefault(row.aggregateId(), new String[] {null, null});
+                IntegrationEvent completed = event.completedWith(owner[0], owner[1], before);
+                statuses.put(row.aggregateId(), completed.status());
+                events.add(completed);
+            }
+            return events;
+        }
+
+        private void resolveOwners(List<Stored> rows) {
+            Set<String> missing = new LinkedHashSet<>();
+            for (Stored row : rows) {
+                if (!owners.containsKey(row.aggregateId())) {
+                    missing.add(row.aggregateId());
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            jdbc.query("SELECT " + COLUMNS + " FROM domainevententry WHERE sequencenumber = 0 AND aggregateidentifier IN ("
+                    + placeholders(missing.size()) + ")", rs -> {
+                        Stored first = stored(rs);
+                        if (payload(first) instanceof TokenSetLinked linked) {
+                            owners.put(first.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
+                        }
+                    }, missing.toArray());
+        }
+
+        private TokenSetStatus statusBefore(Stored row) {
+            TokenSetStatus known = statuses.get(row.aggregateId());
+            if (known != null) {
+                return known;
+            }
+            long below = row.sequence();
+            while (below > 0) {
+                List<Stored> earlier = jdbc.query("SELECT " + COLUMNS + " FROM domainevententry"
+                                + " WHERE aggregateidentifier = ? AND sequencenumber < ? AND payloadtype <> ?"
+                                + " ORDER BY sequencenumber DESC LIMIT 8", (rs, n) -> stored(rs),
+                        row.aggregateId(), below, AccessTokenHandedOut.class.getName());
+                if (earlier.isEmpty()) {
+                    return null;
+                }
+                for (Stored candidate : earlier) {
+                    if (PAYLOAD_TYPES.containsValue(candidate.payloadType())) {
+                        TokenSetStatus status = IntegrationEvents.from(message(candidate)).status();
+                        if (status != null) {
+                            return status;
+                        }
+                    }
+                    below = candidate.sequence();
+                }
+            }
+            return null;
+        }
+    }
+
+    private static <K, V> Map<K, V> lru(int capacity) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] all = new Object[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
