@@ -18,9 +18,16 @@
 # run (throughput). Prints p50/p99/throughput and broker+PostgreSQL CPU per request for every run.
 #
 # Usage: benchmarks/token-fetch/run.sh
-#   env: PORT (18080), IDP_PORT (18090, the demo IdP), START_TIMEOUT (120 s: broker start-up on a loaded box), DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
+#   env: JAR (broker-api/target/token-broker.jar; e.g. /tmp/before.jar for an A/B),
+#        ENDPOINTS ("token exchange connections auth-only"), CONC_ONLY=1 skips the c=1 runs,
+#        PORT (18080), IDP_PORT (18090, the demo IdP), READY_TIMEOUT (300 s: broker start-up on a loaded box),
+#        DURATION (10s), WARMUP (10s), CONNECTIONS (8), THREADS (1), ROUNDS (3),
 #        BROKER_ARGS="--some.setting=value ..." passes more settings to the broker,
 #        KEEP=1 keeps the temp directory (broker log, wrk outputs),
+#        RATE_FRACTION=0.5 ends with a constant-rate run (ConstantRate.java) at that fraction of the best token
+#        throughput, RATE_SECONDS (30) long: p99 below saturation without coordinated omission,
+#        STEADY=180 instead measures the time from launch to steady throughput: token endpoint loaded with
+#        CONNECTIONS right after the link, in 2 s slices, for that many seconds (JAVA_OPTS for JVM flags),
 #        PROFILE=1 records each measured run with Java Flight Recorder into it (implies KEEP=1)
 set -euo pipefail
 
@@ -32,7 +39,7 @@ WARMUP="${WARMUP:-10s}"
 CONNECTIONS="${CONNECTIONS:-8}"
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1}"
-JAR="$ROOT/broker-api/target/token-broker.jar"
+JAR="${JAR:-$ROOT/broker-api/target/token-broker.jar}"
 BASE="http://localhost:$PORT"
 DEMO_CLIENT=demo-app
 DEMO_SECRET=demo-secret-for-local-use-only
@@ -72,7 +79,8 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.demo.enabled=true --broker.demo.idp-port="$IDP_PORT" --broker.demo.access-token-ttl=1h \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
-for _ in $(seq 1 "${START_TIMEOUT:-120}"); do
+LAUNCHED="$(date +%s%N)"
+for _ in $(seq 1 "${READY_TIMEOUT:-${START_TIMEOUT:-300}}"); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { say "broker exited"; tail -50 "$WORK/broker.log" >&2; exit 1; }
   sleep 1
@@ -120,7 +128,7 @@ declare -A PATHS=(
   [exchange]="/oauth2/token"
 )
 declare -A EXPECT=([token]=200 [connections]=200 [auth-only]=403 [exchange]=200)
-ORDER=(token exchange connections auth-only)
+read -r -a ORDER <<< "${ENDPOINTS:-token exchange connections auth-only}"
 
 for name in "${ORDER[@]}"; do
   if [[ "$name" == exchange ]]; then
@@ -155,6 +163,23 @@ cpu_ms() {
     | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13} END {printf "%d", t * 1000 / hz}'
 }
 
+# Time to steady state (issue 17): saturating load on the token endpoint right after the link, in 2 s slices,
+# STEADY seconds long; prints seconds since the JVM was launched and the throughput of each slice.
+if [[ -n "${STEADY:-}" ]]; then
+  echo "steady-state run: JAVA_OPTS=${JAVA_OPTS:-none}, ready after $(( ($(date +%s%N) - LAUNCHED) / 1000000 )) ms, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  end=$(( $(date +%s) + STEADY ))
+  while (( $(date +%s) < end )); do
+    rps="$(run_wrk token "$CONNECTIONS" 2s | awk '/^Requests\/sec/{printf "%d", $2}')"
+    echo "t=$(( ($(date +%s%N) - LAUNCHED) / 1000000 ))ms rps=$rps"
+  done | tee "$WORK/steady.txt"
+  # steady = mean of the last 5 slices; time to 90 %: end of the first slice from which on the throughput stays >= 90 %
+  awk '{split($1,t,"="); split($2,r,"="); ts[NR]=t[2]+0; rs[NR]=r[2]+0} END {
+         for (i = NR - 4; i <= NR; i++) s += rs[i]; s /= 5; first = NR;
+         for (i = NR; i >= 1 && rs[i] >= 0.9 * s; i--) first = i;
+         printf "steady %d/s (mean of the last 5 slices); >= 90 %% of it from t=%d ms on\n", s, ts[first] }' "$WORK/steady.txt"
+  exit 0
+fi
+
 say "warming up (${WARMUP} per endpoint, $CONNECTIONS connections)"
 for name in "${ORDER[@]}"; do run_wrk "$name" "$CONNECTIONS" "$WARMUP" >/dev/null; done
 
@@ -167,7 +192,7 @@ echo "java: $(java -version 2>&1 | head -1); load before: $(cut -d' ' -f1-3 /pro
 echo "wrk: $THREADS thread(s), $DURATION per run, rounds interleave the endpoints (ROUNDS=$ROUNDS)"
 echo "idle CPU of broker + PostgreSQL: ${IDLE_MS_PER_S} ms/s (subtracted from cpu/req)"
 for round in $(seq 1 "$ROUNDS"); do
-  for conns in 1 "$CONNECTIONS"; do
+  for conns in $([[ "${CONC_ONLY:-0}" == 1 ]] || echo 1) "$CONNECTIONS"; do
     for name in "${ORDER[@]}"; do
       tag="$name-c$conns-r$round"
       [[ "${PROFILE:-0}" == "1" ]] && jcmd "$BROKER_PID" JFR.start name="$tag" settings=profile \
@@ -183,4 +208,17 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+# Latency below saturation (issue 17): constant rate at RATE_FRACTION (e.g. 0.5) of the best token c=$CONNECTIONS
+# throughput measured above, open model, latency from each request's due time (ConstantRate.java).
+if [[ -n "${RATE_FRACTION:-}" ]]; then
+  best="$(cat "$WORK"/wrk-token-c"$CONNECTIONS"-r*.txt | awk '/^Requests\/sec/{if ($2 > m) m = $2} END {printf "%d", m}')"
+  rate="$(awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d", b * f}')"
+  before="$(cpu_ms)"; started="$(date +%s%N)"
+  out="$(java "$ROOT/benchmarks/token-fetch/ConstantRate.java" "$BASE$TOKEN_PATH" "$TOKEN" "$rate" "${RATE_SECONDS:-30}" "$CONNECTIONS" 5)"
+  after="$(cpu_ms)"; elapsed_ms="$(( ($(date +%s%N) - started) / 1000000 ))"
+  requests="$(awk -v r="$rate" -v s="${RATE_SECONDS:-30}" 'BEGIN {printf "%d", r * (s + 5)}')"
+  echo "constant rate $rate/s = $RATE_FRACTION x best $best/s (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+  echo "$out"
+  echo "  cpu/req=$(( (after - before - IDLE_MS_PER_S * elapsed_ms / 1000) * 1000 / (requests > 0 ? requests : 1) ))us"
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

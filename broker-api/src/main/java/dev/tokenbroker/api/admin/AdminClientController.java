@@ -141,6 +141,19 @@ final class AdminClientController {
         return new RotatedKey(keyId);
     }
 
+    /**
+     * Revokes a signing key (rotating first when it is the active one): tokens it signed stop being accepted
+     * at once here and within {@code broker.issuer.key-check-interval} (1 s) on every other instance.
+     */
+    @DeleteMapping("/signing-keys/{keyId}")
+    ResponseEntity<Void> revokeSigningKey(@PathVariable @Pattern(regexp = "[0-9a-f-]{36}") String keyId) {
+        if (!signingKeys.revoke(keyId)) {
+            throw new ApiProblemException(ProblemType.NOT_FOUND, "No such signing key");
+        }
+        keyRing.reload();
+        return ResponseEntity.noContent().build();
+    }
+
     private ApiClient existing(String clientId) {
         return store.find(clientId).orElseThrow(() -> new ApiProblemException(ProblemType.NOT_FOUND, "No such client"));
     }

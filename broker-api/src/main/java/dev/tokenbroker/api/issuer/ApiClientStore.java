@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -14,19 +15,68 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
-/** API client registrations and their hashed secrets, in PostgreSQL. */
+/**
+ * API client registrations and their hashed secrets, in PostgreSQL.
+ *
+ * <p>{@link #findCurrent(String)} serves the request path from a short-lived cache: an entry lives at most
+ * {@code cacheTtl} (default 1 s), and every change made through this store (save, delete, secret added or
+ * removed) drops the client's entry at once. So a change applies immediately on the instance that made
+ * it and within {@code cacheTtl} on every other instance.
+ */
 public final class ApiClientStore {
+
+    private static final int MAX_CACHED = 10_000;
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final long cacheTtlNanos;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Moves on every local change: a load that raced with a change does not stay cached. */
+    private final AtomicLong changes = new AtomicLong();
+
+    private record Cached(Optional<ApiClient> client, long loadedAtNanos) {
+    }
 
     public ApiClientStore(JdbcTemplate jdbc, Clock clock) {
+        this(jdbc, clock, Duration.ofSeconds(1));
+    }
+
+    public ApiClientStore(JdbcTemplate jdbc, Clock clock, Duration cacheTtl) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.cacheTtlNanos = Objects.requireNonNull(cacheTtl, "cacheTtl").toNanos();
+    }
+
+    /** The client as stored at most {@code cacheTtl} ago (at once after a change through this instance). */
+    public Optional<ApiClient> findCurrent(String clientId) {
+        Cached cached = cache.get(clientId);
+        if (cached != null && System.nanoTime() - cached.loadedAtNanos() < cacheTtlNanos) {
+            return cached.client();
+        }
+        long before = changes.get();
+        long loadedAt = System.nanoTime();
+        Optional<ApiClient> client = find(clientId);
+        if (cache.size() >= MAX_CACHED) {
+            cache.clear();
+        }
+        Cached loaded = new Cached(client, loadedAt);
+        cache.put(clientId, loaded);
+        if (changes.get() != before) {
+            // A change may have landed after the query: the next call loads again.
+            cache.remove(clientId, loaded);
+        }
+        return client;
+    }
+
+    private void changed(String clientId) {
+        changes.incrementAndGet();
+        cache.remove(clientId);
     }
 
     /** A stored secret: its id (to remove it later) and expiry; never the secret itself. */
@@ -57,6 +107,7 @@ public final class ApiClientStore {
             statement.setTimestamp(7, client.disabled() ? Timestamp.from(clock.instant()) : null);
             return statement;
         });
+        changed(client.clientId());
         return find(client.clientId()).orElseThrow();
     }
 
@@ -69,7 +120,9 @@ public final class ApiClientStore {
     }
 
     public boolean delete(String clientId) {
-        return jdbc.update("delete from api_client where client_id = ?", clientId) > 0;
+        boolean deleted = jdbc.update("delete from api_client where client_id = ?", clientId) > 0;
+        changed(clientId);
+        return deleted;
     }
 
     /** Stores a new secret hash for the client and returns its id. */
@@ -79,11 +132,15 @@ public final class ApiClientStore {
         jdbc.update("insert into api_client_secret (secret_id, client_id, secret_hash, created_at, expires_at) "
                         + "values (?, ?, ?, ?, ?)",
                 secretId, clientId, secretHash, Timestamp.from(now), expiresAt == null ? null : Timestamp.from(expiresAt));
+        changed(clientId);
         return new StoredSecret(secretId, clientId, now, expiresAt);
     }
 
     public boolean removeSecret(String clientId, String secretId) {
-        return jdbc.update("delete from api_client_secret where client_id = ? and secret_id = ?", clientId, secretId) > 0;
+        boolean removed = jdbc.update("delete from api_client_secret where client_id = ? and secret_id = ?",
+                clientId, secretId) > 0;
+        changed(clientId);
+        return removed;
     }
 
     public List<StoredSecret> secrets(String clientId) {

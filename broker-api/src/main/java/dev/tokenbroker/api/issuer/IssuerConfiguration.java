@@ -28,8 +28,8 @@ class IssuerConfiguration {
     }
 
     @Bean
-    ApiClientStore apiClientStore(JdbcTemplate jdbc, Clock clock) {
-        return new ApiClientStore(jdbc, clock);
+    ApiClientStore apiClientStore(JdbcTemplate jdbc, Clock clock, IssuerProperties properties) {
+        return new ApiClientStore(jdbc, clock, properties.clientCacheTtl());
     }
 
     @Bean
@@ -64,7 +64,7 @@ class IssuerConfiguration {
     /** Also the {@code JWKSource} Spring Authorization Server signs with. */
     @Bean
     SigningKeyRing signingKeyRing(SigningKeyStore store, Clock clock, IssuerProperties properties) {
-        return new SigningKeyRing(store, clock, properties.keyReloadInterval());
+        return new SigningKeyRing(store, clock, properties.keyReloadInterval(), properties.keyCheckInterval());
     }
 
     /** Names the signing key in the header, so verifiers pick the right one of several during rotation. */
@@ -77,8 +77,8 @@ class IssuerConfiguration {
     }
 
     @Bean
-    JwtDecoder apiTokenDecoder(SigningKeyRing ring) {
-        return OAuth2AuthorizationServerConfiguration.jwtDecoder(ring);
+    JwtDecoder apiTokenDecoder(SigningKeyRing ring, Clock clock) {
+        return new VerifiedTokenCache(OAuth2AuthorizationServerConfiguration.jwtDecoder(ring), ring::trusts, clock, 10_000);
     }
 
     @Bean

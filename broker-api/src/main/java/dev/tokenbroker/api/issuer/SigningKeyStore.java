@@ -88,6 +88,38 @@ public final class SigningKeyStore {
         });
     }
 
+    /**
+     * Takes a key out of service at once: tokens it signed stop verifying on every instance within
+     * {@code broker.issuer.key-check-interval}. Revoking the active key first rotates to a new one.
+     *
+     * @return false when no key has this id
+     */
+    public boolean revoke(String keyId) {
+        return Boolean.TRUE.equals(transactions.execute(status -> {
+            lock();
+            List<Boolean> active = jdbc.queryForList("select retired_at is null from api_signing_key where key_id = ?",
+                    Boolean.class, keyId);
+            if (active.isEmpty()) {
+                return false;
+            }
+            if (active.get(0)) {
+                Instant now = clock.instant();
+                jdbc.update("update api_signing_key set retired_at = ? where key_id = ?", Timestamp.from(now), keyId);
+                insert(generate());
+            }
+            return jdbc.update("delete from api_signing_key where key_id = ?", keyId) > 0;
+        }));
+    }
+
+    /**
+     * A cheap digest of the key set (ids and retirement), read before {@link #load()}: when it has not
+     * changed, neither have the keys. One small query, so instances can check it every second.
+     */
+    public String fingerprint() {
+        return jdbc.queryForObject("select count(*) || ':' || coalesce(md5(string_agg(key_id || '/' "
+                + "|| coalesce(retired_at::text, ''), ',' order by key_id)), '') from api_signing_key", String.class);
+    }
+
     public List<SigningKey> load() {
         return jdbc.query("select key_id, public_jwk, wrapped_private_jwk, created_at, retired_at from api_signing_key "
                         + "order by created_at desc",

@@ -71,6 +71,10 @@ class ApiSecurityConfiguration {
                 // Bearer tokens only, no cookies: nothing for CSRF to ride on.
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
+                // Nothing to log out of and no anonymous principal needed (an absent one is refused the same way):
+                // two filters less on every request.
+                .anonymous(anonymous -> anonymous.disable())
+                .logout(logout -> logout.disable())
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint((request, response, failure) -> {
                             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");

@@ -12,8 +12,10 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
- * The API client behind the current request, loaded fresh from its registration so that a
- * changed registration (connector removed, client disabled) applies to tokens already issued.
+ * The API client behind the current request, looked up from its registration on every request so that a
+ * changed registration (connector removed, client disabled or deleted) applies to tokens already issued:
+ * at once on the instance that made the change, within {@code broker.issuer.client-cache-ttl} (1 s) on the
+ * others (see {@link ApiClientStore#findCurrent(String)}).
  */
 public final class CallingClient {
 
@@ -28,14 +30,18 @@ public final class CallingClient {
         if (!(authentication instanceof JwtAuthenticationToken jwt)) {
             throw new ApiProblemException(ProblemType.UNAUTHORIZED, "A valid API access token is required");
         }
-        boolean scoped = authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority)
-                .anyMatch(authority -> Arrays.stream(anyOf).anyMatch(scope -> scope.authority().equals(authority)));
+        boolean scoped = false;
+        for (GrantedAuthority granted : authentication.getAuthorities()) {
+            for (ApiScope scope : anyOf) {
+                scoped |= scope.authority().equals(granted.getAuthority());
+            }
+        }
         if (!scoped) {
             throw new ApiProblemException(ProblemType.INSUFFICIENT_SCOPE, "This operation needs the scope "
                     + String.join(" or ", Arrays.stream(anyOf).map(ApiScope::value).toList()));
         }
         String clientId = jwt.getToken().getClaimAsString("client_id");
-        return store.find(clientId == null ? jwt.getName() : clientId)
+        return store.findCurrent(clientId == null ? jwt.getName() : clientId)
                 .filter(client -> !client.disabled())
                 .orElseThrow(() -> new ApiProblemException(ProblemType.UNAUTHORIZED, "The API client no longer exists"));
     }

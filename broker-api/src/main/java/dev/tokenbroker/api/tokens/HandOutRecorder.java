@@ -6,11 +6,9 @@ import dev.tokenbroker.core.api.RecordAccessTokenHandOutCommand;
 import dev.tokenbroker.core.api.TokenSetId;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -26,13 +24,8 @@ public final class HandOutRecorder {
     private final JdbcTemplate jdbc;
     private final CommandGateway commands;
     private final Clock clock;
-    private final Set<String> recorded = Collections.newSetFromMap(Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED;
-                }
-            }));
+    /** Lock-free; when full it starts over (a forgotten hand-out costs one {@code on conflict do nothing} insert). */
+    private final Set<String> recorded = ConcurrentHashMap.newKeySet();
 
     public HandOutRecorder(JdbcTemplate jdbc, CommandGateway commands, Clock clock) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
@@ -67,6 +60,9 @@ public final class HandOutRecorder {
                         clientId, tokenSetId.value(), tokenVersion);
                 throw e;
             }
+        }
+        if (recorded.size() >= REMEMBERED) {
+            recorded.clear();
         }
         recorded.add(key);
     }

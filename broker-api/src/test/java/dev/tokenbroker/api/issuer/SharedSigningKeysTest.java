@@ -35,7 +35,9 @@ class SharedSigningKeysTest {
                         "spring.datasource.password=" + pool.getPassword(),
                         "server.port=0",
                         "broker.demo.enabled=false",
-                        "broker.crypto.kek.generate-into=target/test-kek")
+                        "broker.crypto.kek.generate-into=target/test-kek",
+                        // Embedded Kafka, once another test started it, leaves its address in system properties.
+                        "broker.events.kafka.enabled=false")
                 .run()) {
             ApiClients second = new ApiClients(((WebServerApplicationContext) other).getWebServer().getPort());
 

@@ -46,7 +46,9 @@ class ReadYourWritesTest {
                         "server.port=0",
                         "broker.demo.enabled=true",
                         "broker.demo.idp-port=0",
-                        "broker.crypto.kek.generate-into=target/test-kek")
+                        "broker.crypto.kek.generate-into=target/test-kek",
+                        // Embedded Kafka, once another test started it, leaves its address in system properties.
+                        "broker.events.kafka.enabled=false")
                 .run()) {
             List<StreamingEventProcessor> viewProcessors = List.of(viewProcessor(axon),
                     viewProcessor(other.getBean(Configuration.class)));
