@@ -48,7 +48,7 @@ class ProcessFaultSuiteTest {
     static final String BACKEND_SECRET = "fault-backend-secret-0123456789";
     static final String APP_SECRET = "fault-app-secret-0123456789abc";
     static final String ADMIN_SECRET = "fault-admin-secret-0123456789ab";
-    static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    static final Duration START_TIMEOUT = Duration.ofMinutes(8);
 
     final ObjectMapper json = new ObjectMapper();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
@@ -149,6 +149,8 @@ class ProcessFaultSuiteTest {
                 lost + " (refresh_result_lost; IdP saw " + idp.inDoubtRetries.get() + " in-doubt retries)",
                 idp.reuses.get(), Duration.ofNanos(recoveredAt - killedAt));
         record("kill9", row);
+        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nreasons " + reasons()
+                + "\nunexpected answers of b:\n" + survivorProblems + "\n");
 
         assertThat(idp.reuses.get()).as("refresh-token reuse other than an in-doubt retry").isZero();
         assertThat(survivorProblems).as("answers of the surviving instance other than 200/409/503+Retry-After").isEmpty();
@@ -210,6 +212,105 @@ class ProcessFaultSuiteTest {
         assertThat(idp.reuses.get() + idp.inDoubtRetries.get()).as("reuse").isZero();
         assertThat(statuses.values()).as("every token set ACTIVE again").allMatch("ACTIVE"::equals);
         assertThat(Duration.ofNanos(settledAt - upAt)).isLessThan(Duration.ofSeconds(120));
+    }
+
+    // ------------------------------------------------------------------ scenario c
+
+    @Test
+    @Order(3)
+    void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
+        infrastructure("restart");
+        String load = load();
+        BrokerProcess a = broker("a");
+        a.awaitUp(START_TIMEOUT);
+        List<String> users = link(a, 30);
+        String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
+        for (String user : users) { // one refresh and one hand-out each: more history to replay
+            assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode()).isEqualTo(200);
+        }
+        Thread.sleep(3_000);
+        String before = readModels();
+        String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
+
+        // 1. kill -9 right after a rebuild started, start again: the replay resumes from its stored tokens.
+        HttpResponse<String> rebuild = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
+                .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(rebuild.statusCode()).as(rebuild.body()).isEqualTo(202);
+        Thread.sleep(150);
+        a.kill9();
+        long killedAt = System.nanoTime();
+        BrokerProcess a2 = broker("a-after-rebuild-kill");
+        a2.awaitUp(START_TIMEOUT);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        String after = readModels();
+        while (!after.equals(before) && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            after = readModels();
+        }
+        long rebuiltAt = System.nanoTime();
+        boolean rebuildClean = after.equals(before);
+
+        // 2. kill -9 during a KEK rotation, start again, rotate again: every data key ends on the new key,
+        //    the old key can be disabled, and every token set still decrypts (served after a forced refresh).
+        admin = apiToken(a2, "fault-admin", ADMIN_SECRET);
+        HttpRequest rotate = HttpRequest.newBuilder(URI.create(a2.base() + "/v1/admin/kek/rotate"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> rotation = http.sendAsync(rotate, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        a2.kill9();
+        long kekKilledAt = System.nanoTime();
+        boolean rotationAnsweredBeforeKill = rotation.isDone() && !rotation.isCompletedExceptionally();
+        BrokerProcess a3 = broker("a-after-kek-kill");
+        a3.awaitUp(START_TIMEOUT);
+        admin = apiToken(a3, "fault-admin", ADMIN_SECRET);
+        String progressAfterRestart = get(a3.base() + "/v1/admin/kek/progress", admin).body();
+        HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(a3.base() + "/v1/admin/kek/rotate"))
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        String progress = get(a3.base() + "/v1/admin/kek/progress", admin).body();
+        HttpResponse<String> disable = send(HttpRequest.newBuilder(URI.create(a3.base() + "/v1/admin/kek/disable-old-keys"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        BrokerProcess a4 = broker("a-old-keys-disabled");
+        a3.close();
+        a4.awaitUp(START_TIMEOUT);
+        String backend4 = apiToken(a4, "fault-backend", BACKEND_SECRET);
+        Map<Integer, Integer> served = new TreeMap<>();
+        for (String user : users) {
+            served.merge(get(a4.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend4).statusCode(), 1, Integer::sum);
+        }
+        long kekDoneAt = System.nanoTime();
+
+        record("restart-rebuild", "| kill -9 right after `POST /v1/admin/read-models/rebuild`, start again | " + load
+                + ", 1 instance, 30 token sets | 1 rebuild | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
+                : "read models differ") + " | " + idp.reuses.get() + " | " + Duration.ofNanos(rebuiltAt - killedAt).toMillis() / 100 / 10.0
+                + " s (kill to read models equal again) |");
+        record("restart-kek", "| kill -9 300 ms into `POST /v1/admin/kek/rotate`, start again, rotate again, disable old keys,"
+                + " restart | " + load + ", 1 instance, 30 token sets | 2 rotations + 30 fetches | rotate after restart "
+                + again.statusCode() + ", disable-old-keys " + disable.statusCode() + ", fetches " + served
+                + (rotationAnsweredBeforeKill ? " (first rotation had answered)" : " (first rotation cut off)")
+                + " | 0 if all fetches 200 | " + idp.reuses.get() + " | "
+                + Duration.ofNanos(kekDoneAt - kekKilledAt).toMillis() / 100 / 10.0 + " s (kill to every token served on old-keys-disabled KEK) |");
+
+        assertThat(rebuildClean).as("read models after the interrupted rebuild equal the rows before it").isTrue();
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(progress).as("progress after the second rotation (after restart: " + progressAfterRestart + ")")
+                .contains("\"complete\":true");
+        assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
+        assertThat(served).isEqualTo(Map.of(200, users.size()));
+        assertThat(idp.reuses.get()).isZero();
+    }
+
+    String readModels() throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery(
+                     "select (select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from token_set_view t)"
+                             + " || (select md5(coalesce(string_agg(h::text, '|' order by h::text), '')) from token_set_history h)"
+                             + " || (select count(*) from token_set_view) || '/' || (select count(*) from token_set_history)")) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     // ------------------------------------------------------------------ helpers
@@ -290,6 +391,20 @@ class ProcessFaultSuiteTest {
             }
         }
         return counts;
+    }
+
+    /** Reauthorization reasons by token set, from the events' clear metadata. */
+    List<String> reasons() throws Exception {
+        List<String> result = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery("select aggregateidentifier, payloadtype,"
+                     + " substr(convert_from(payload, 'UTF8'), 1, 400) from domainevententry where payloadtype like '%Failed%'"
+                     + " or payloadtype like '%Reauthorization%' order by globalindex")) {
+            while (rows.next()) {
+                result.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+            }
+        }
+        return result;
     }
 
     int countStatus(String status) throws Exception {

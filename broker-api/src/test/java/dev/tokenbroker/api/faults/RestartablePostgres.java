@@ -17,7 +17,13 @@ final class RestartablePostgres implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             this.port = socket.getLocalPort();
         }
-        server = builder(true).start();
+        // Kept after close (for a look after the test); a fresh one per run.
+        if (java.nio.file.Files.exists(dataDirectory)) {
+            try (var paths = java.nio.file.Files.walk(dataDirectory)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        server = builder(false).start();
     }
 
     private EmbeddedPostgres.Builder builder(boolean clean) {
