@@ -73,7 +73,15 @@ public final class SigningKeyRing implements JWKSource<SecurityContext> {
     private Snapshot current() {
         Snapshot current = snapshot;
         if (current == null || clock.instant().isAfter(current.loadedAt().plus(reloadInterval))) {
-            current = load();
+            try {
+                current = load();
+            } catch (RuntimeException e) {
+                if (current == null) {
+                    throw e;
+                }
+                // The database is unreachable: keep validating with the keys already loaded (a key rotated
+                // meanwhile is picked up once it answers again) instead of refusing every valid token.
+            }
         }
         return current;
     }

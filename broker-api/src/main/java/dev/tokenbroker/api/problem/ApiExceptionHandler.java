@@ -59,10 +59,10 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.response(new ApiProblemException(ProblemType.INTERNAL_ERROR, "Internal error"));
     }
 
-    private static final java.time.Duration DATABASE_RETRY_AFTER = java.time.Duration.ofSeconds(5);
+    public static final java.time.Duration DATABASE_RETRY_AFTER = java.time.Duration.ofSeconds(5);
 
     /** True when the cause chain shows the database could not be reached or a transaction could not run. */
-    static boolean databaseUnavailable(Throwable exception) {
+    public static boolean databaseUnavailable(Throwable exception) {
         int depth = 0;
         for (Throwable cause = exception; cause != null && depth < 20; cause = cause.getCause(), depth++) {
             if (cause instanceof org.springframework.dao.DataAccessResourceFailureException
