@@ -41,6 +41,12 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Invalid request"));
     }
 
+    /** A multipart content type without a parsable body (e.g. no boundary): the client's fault, not a 500. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(org.springframework.web.multipart.MultipartException exception) {
+        return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Malformed multipart request"));
+    }
+
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<ProblemDetail> accessDenied(AccessDeniedException exception) {
         return Problems.response(new ApiProblemException(ProblemType.INSUFFICIENT_SCOPE,
