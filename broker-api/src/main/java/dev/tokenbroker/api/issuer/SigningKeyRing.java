@@ -97,7 +97,16 @@ public final class SigningKeyRing implements JWKSource<SecurityContext> {
     private Snapshot current() {
         Snapshot current = snapshot;
         if (current == null || clock.instant().isAfter(current.loadedAt().plus(reloadInterval))) {
-            return load();
+            try {
+                return load();
+            } catch (RuntimeException e) {
+                if (current == null) {
+                    throw e;
+                }
+                // The database is unreachable: keep validating with the keys already loaded (a key rotated or
+                // revoked meanwhile is picked up once it answers again) instead of refusing every valid token.
+                return current;
+            }
         }
         if (System.nanoTime() - checkedAtNanos > checkIntervalNanos) {
             return check();
@@ -111,8 +120,12 @@ public final class SigningKeyRing implements JWKSource<SecurityContext> {
         if (System.nanoTime() - checkedAtNanos <= checkIntervalNanos) {
             return current;
         }
-        if (!store.fingerprint().equals(current.fingerprint())) {
-            return load();
+        try {
+            if (!store.fingerprint().equals(current.fingerprint())) {
+                return load();
+            }
+        } catch (RuntimeException e) {
+            // Database unreachable: keep the loaded keys, look again after the interval (see current()).
         }
         checkedAtNanos = System.nanoTime();
         return current;

@@ -41,6 +41,12 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Invalid request"));
     }
 
+    /** A multipart content type without a parsable body (e.g. no boundary): the client's fault, not a 500. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(org.springframework.web.multipart.MultipartException exception) {
+        return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Malformed multipart request"));
+    }
+
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<ProblemDetail> accessDenied(AccessDeniedException exception) {
         return Problems.response(new ApiProblemException(ProblemType.INSUFFICIENT_SCOPE,
@@ -49,8 +55,42 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception exception) {
+        if (databaseUnavailable(exception)) {
+            // The database is down or unreachable (possibly wrapped by Axon): a transient outage, not a bug.
+            log.warn("Database unavailable while handling an API request: {}", exception.toString());
+            return Problems.response(new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+                    "The database is unavailable; retry later", DATABASE_RETRY_AFTER));
+        }
         log.error("Unexpected error while handling an API request", exception);
         return Problems.response(new ApiProblemException(ProblemType.INTERNAL_ERROR, "Internal error"));
+    }
+
+    public static final java.time.Duration DATABASE_RETRY_AFTER = java.time.Duration.ofSeconds(5);
+
+    /** True when the cause chain shows the database could not be reached or a transaction could not run. */
+    public static boolean databaseUnavailable(Throwable exception) {
+        int depth = 0;
+        for (Throwable cause = exception; cause != null && depth < 20; cause = cause.getCause(), depth++) {
+            if (cause instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || cause instanceof org.springframework.dao.TransientDataAccessException
+                    || cause instanceof org.springframework.dao.RecoverableDataAccessException
+                    || cause instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || cause instanceof org.springframework.transaction.TransactionSystemException
+                    || cause instanceof java.sql.SQLTransientException
+                    || cause instanceof java.sql.SQLRecoverableException
+                    || cause instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true; // connection exception / operator intervention (server shutting down)
+            }
+            if (cause instanceof org.springframework.dao.DataAccessException access
+                    && access.getMostSpecificCause() != access && databaseUnavailable(access.getMostSpecificCause())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

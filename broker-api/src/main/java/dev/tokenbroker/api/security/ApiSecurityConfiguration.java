@@ -88,6 +88,14 @@ class ApiSecurityConfiguration {
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .jwt(jwt -> { })
                         .authenticationEntryPoint((request, response, failure) -> {
+                            if (failure instanceof org.springframework.security.authentication.AuthenticationServiceException
+                                    && dev.tokenbroker.api.problem.ApiExceptionHandler.databaseUnavailable(failure)) {
+                                // The signing keys could not be read (database down): not the token's fault.
+                                response.setHeader(HttpHeaders.RETRY_AFTER,
+                                        Long.toString(dev.tokenbroker.api.problem.ApiExceptionHandler.DATABASE_RETRY_AFTER.toSeconds()));
+                                Problems.write(response, json, ProblemType.UPSTREAM_UNAVAILABLE, "The database is unavailable; retry later");
+                                return;
+                            }
                             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
                             Problems.write(response, json, ProblemType.UNAUTHORIZED, "The access token is invalid or expired");
                         }));

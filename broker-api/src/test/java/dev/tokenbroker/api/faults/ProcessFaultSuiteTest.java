@@ -1,0 +1,587 @@
+package dev.tokenbroker.api.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Process-level faults: real broker processes ({@code java -jar target/token-broker.jar}) on one real
+ * PostgreSQL, against a rotating IdP that revokes the grant on reuse. Each scenario asserts its outcome and
+ * writes its row to {@code RELIABILITY.md}. Not part of the default run: {@code scripts/fault-suite.sh}.
+ */
+@Tag("faults")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessFaultSuiteTest {
+
+    static final String BACKEND_SECRET = "fault-backend-secret-0123456789";
+    static final String APP_SECRET = "fault-app-secret-0123456789abc";
+    static final String ADMIN_SECRET = "fault-admin-secret-0123456789ab";
+    static final Duration START_TIMEOUT = Duration.ofMinutes(8);
+
+    final ObjectMapper json = new ObjectMapper();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    final List<AutoCloseable> resources = new ArrayList<>();
+    Path work;
+    RestartablePostgres postgres;
+    RotatingIdpServer idp;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    void infrastructure(String scenario) throws Exception {
+        work = Path.of("target", "faults", scenario).toAbsolutePath();
+        Files.createDirectories(work);
+        postgres = new RestartablePostgres(work.resolve("pg"));
+        resources.add(postgres);
+        idp = new RotatingIdpServer();
+        resources.add(idp);
+    }
+
+    BrokerProcess broker(String name, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--broker.crypto.kek.generate-into=" + work.resolve("kek"),
+                "--broker.demo.enabled=false",
+                "--broker.clients.fault-backend.secret=" + BACKEND_SECRET,
+                "--broker.clients.fault-backend.scopes=tokens:read",
+                "--broker.clients.fault-backend.allowed-connectors=sim",
+                "--broker.clients.fault-app.secret=" + APP_SECRET,
+                "--broker.clients.fault-app.scopes=connections:write",
+                "--broker.clients.fault-app.allowed-connectors=sim",
+                "--broker.clients.fault-app.allowed-return-urls=https://app.example/linked",
+                "--broker.clients.fault-admin.secret=" + ADMIN_SECRET,
+                "--broker.clients.fault-admin.scopes=admin",
+                "--broker.connectors.sim.type=oauth2",
+                "--broker.connectors.sim.authorization-uri=" + idp.base() + "/authorize",
+                "--broker.connectors.sim.token-uri=" + idp.base() + "/token",
+                "--broker.connectors.sim.userinfo-uri=" + idp.base() + "/userinfo",
+                "--broker.connectors.sim.userinfo-subject-claim=id",
+                "--broker.connectors.sim.client-id=broker",
+                "--broker.connectors.sim.client-secret=sim-secret",
+                "--broker.connectors.sim.scopes=read",
+                "--broker.connectors.sim.read-timeout=5s",
+                "--broker.refresh.lead-time=30s", "--broker.refresh.jitter=5s",
+                "--broker.refresh.backoff-base=2s", "--broker.refresh.backoff-cap=10s",
+                "--broker.refresh.on-demand-wait-timeout=5s",
+                "--logging.level.root=WARN"));
+        args.addAll(List.of(extra));
+        BrokerProcess broker = new BrokerProcess(name, args, work);
+        resources.add(broker);
+        broker.start();
+        return broker;
+    }
+
+    // ------------------------------------------------------------------ scenario a
+
+    @Test
+    @Order(1)
+    void killNineOfOneOfTwoInstancesDuringARefreshStorm() throws Exception {
+        infrastructure("kill9");
+        String load = load();
+        idp.accessTokenSeconds = 40;
+        BrokerProcess a = broker("a", "--broker.refresh.lease-duration=20s");
+        a.awaitUp(START_TIMEOUT);
+        BrokerProcess b = broker("b", "--broker.refresh.lease-duration=20s");
+        b.awaitUp(START_TIMEOUT);
+        List<String> users = link(a, 24);
+        String tokenA = apiToken(a, "fault-backend", BACKEND_SECRET);
+        String tokenB = apiToken(b, "fault-backend", BACKEND_SECRET);
+
+        Storm storm = new Storm(users, Map.of(a, tokenA, b, tokenB));
+        storm.start(6);
+        Thread.sleep(12_000);
+        long killedAt = System.nanoTime();
+        a.kill9();
+        storm.stopSending(a);
+        Thread.sleep(20_000);
+        storm.stop();
+
+        // Settle: leases of the dead instance expire (20 s); the survivor resolves what was in doubt.
+        long recoveredAt = awaitSettled(b, tokenB, users, Duration.ofSeconds(120));
+        Map<String, Integer> statuses = statusesByUser();
+        int lost = countReason("refresh_result_lost");
+        String survivorProblems = storm.unexpectedAnswers(b);
+
+        String row = row("kill -9 of one of two instances during on-demand + scheduled refreshes",
+                load, storm, "b: " + storm.byStatus(b) + "; a (until killed): " + storm.byStatus(a),
+                lost + " (refresh_result_lost; IdP saw " + idp.inDoubtRetries.get() + " in-doubt retries)",
+                idp.reuses.get(), Duration.ofNanos(recoveredAt - killedAt));
+        record("kill9", row);
+        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nreasons " + reasons()
+                + "\nunexpected answers of b:\n" + survivorProblems + "\n");
+
+        assertThat(idp.reuses.get()).as("refresh-token reuse other than an in-doubt retry").isZero();
+        assertThat(survivorProblems).as("answers of the surviving instance other than 200/409/503+Retry-After").isEmpty();
+        assertThat(statuses.keySet()).as("token set statuses").isSubsetOf("ACTIVE", "REAUTHORIZATION_REQUIRED");
+        long reauth = statuses.values().stream().filter("REAUTHORIZATION_REQUIRED"::equals).count();
+        // every token set needing a new link needs it because the kill fell between the IdP's answer and persistence
+        assertThat(countStatus("REAUTHORIZATION_REQUIRED")).isEqualTo(lost);
+        assertThat(lost).isEqualTo(idp.inDoubtRetries.get());
+        assertThat(lost).as("at most the refreshes in flight on the killed instance").isLessThanOrEqualTo(16);
+    }
+
+    // ------------------------------------------------------------------ scenario b
+
+    @Test
+    @Order(2)
+    void postgresStoppedForThirtySecondsUnderLoad() throws Exception {
+        infrastructure("pg-outage");
+        String load = load();
+        idp.accessTokenSeconds = 40;
+        BrokerProcess a = broker("a", "--broker.refresh.lease-duration=90s");
+        a.awaitUp(START_TIMEOUT);
+        List<String> users = link(a, 16);
+        String token = apiToken(a, "fault-backend", BACKEND_SECRET);
+        Storm storm = new Storm(users, Map.of(a, token));
+        storm.start(4);
+        Thread.sleep(8_000);
+        // Slow IdP answers so some arrive while the database is down: the broker must persist them later.
+        idp.latencyMillis = 2_500;
+        Thread.sleep(1_000);
+        int rotationsBefore = idp.answeredRotations.get();
+        postgres.stop();
+        long downAt = System.nanoTime();
+        storm.phase = "outage";
+        Thread.sleep(3_000);
+        int answeredDuringOutage = idp.answeredRotations.get() - rotationsBefore;
+        idp.latencyMillis = 30;
+        HttpResponse<String> health = get(a.base() + "/actuator/health", null);
+        Thread.sleep(27_000);
+        postgres.start();
+        long upAt = System.nanoTime();
+        storm.phase = "after";
+        long firstOk = storm.awaitOkAfter(upAt, Duration.ofSeconds(120));
+        Thread.sleep(8_000);
+        storm.stop();
+        long settledAt = awaitSettled(a, token, users, Duration.ofSeconds(120));
+        Map<String, Integer> statuses = statusesByUser();
+
+        String row = row("PostgreSQL stopped 30 s under on-demand + scheduled refreshes (1 instance)", load, storm,
+                storm.byStatus(a) + "; outage: " + storm.byPhase("outage") + ", max latency "
+                        + storm.maxLatencyMillis("outage") + " ms; health while down " + health.statusCode(),
+                "0 (" + answeredDuringOutage + " IdP answers received during the outage, all persisted)",
+                idp.reuses.get() + idp.inDoubtRetries.get(),
+                Duration.ofNanos(firstOk - upAt));
+        record("pg-outage", row);
+
+        assertThat(health.statusCode()).as("health while the database is down: " + health.body()).isEqualTo(503);
+        assertThat(storm.unexpectedAnswers(a)).as("answers other than 200/503+Retry-After problem").isEmpty();
+        assertThat(storm.maxLatencyMillis("outage")).as("no hang while the database is down").isLessThan(15_000);
+        assertThat(idp.reuses.get() + idp.inDoubtRetries.get()).as("reuse").isZero();
+        assertThat(statuses.values()).as("every token set ACTIVE again").allMatch("ACTIVE"::equals);
+        assertThat(Duration.ofNanos(settledAt - upAt)).isLessThan(Duration.ofSeconds(120));
+    }
+
+    // ------------------------------------------------------------------ scenario c
+
+    @Test
+    @Order(3)
+    void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
+        infrastructure("restart");
+        String load = load();
+        BrokerProcess a = broker("a");
+        a.awaitUp(START_TIMEOUT);
+        List<String> users = link(a, 30);
+        String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
+        for (String user : users) { // one refresh and one hand-out each: more history to replay
+            assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode()).isEqualTo(200);
+        }
+        Thread.sleep(3_000);
+        String before = readModels();
+        String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
+
+        // 1. kill -9 right after a rebuild started, start again: the replay resumes from its stored tokens.
+        HttpResponse<String> rebuild = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
+                .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(rebuild.statusCode()).as(rebuild.body()).isEqualTo(202);
+        Thread.sleep(150);
+        a.kill9();
+        long killedAt = System.nanoTime();
+        BrokerProcess a2 = broker("a-after-rebuild-kill");
+        a2.awaitUp(START_TIMEOUT);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        String after = readModels();
+        while (!after.equals(before) && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            after = readModels();
+        }
+        long rebuiltAt = System.nanoTime();
+        boolean rebuildClean = after.equals(before);
+
+        // 2. kill -9 during a KEK rotation, start again, rotate again: every data key ends on the new key,
+        //    the old key can be disabled, and every token set still decrypts (served after a forced refresh).
+        admin = apiToken(a2, "fault-admin", ADMIN_SECRET);
+        HttpRequest rotate = HttpRequest.newBuilder(URI.create(a2.base() + "/v1/admin/kek/rotate"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> rotation = http.sendAsync(rotate, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        a2.kill9();
+        long kekKilledAt = System.nanoTime();
+        boolean rotationAnsweredBeforeKill = rotation.isDone() && !rotation.isCompletedExceptionally();
+        BrokerProcess a3 = broker("a-after-kek-kill");
+        a3.awaitUp(START_TIMEOUT);
+        admin = apiToken(a3, "fault-admin", ADMIN_SECRET);
+        String progressAfterRestart = get(a3.base() + "/v1/admin/kek/progress", admin).body();
+        HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(a3.base() + "/v1/admin/kek/rotate"))
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        String progress = get(a3.base() + "/v1/admin/kek/progress", admin).body();
+        HttpResponse<String> disable = send(HttpRequest.newBuilder(URI.create(a3.base() + "/v1/admin/kek/disable-old-keys"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        BrokerProcess a4 = broker("a-old-keys-disabled");
+        a3.close();
+        a4.awaitUp(START_TIMEOUT);
+        String backend4 = apiToken(a4, "fault-backend", BACKEND_SECRET);
+        Map<Integer, Integer> served = new TreeMap<>();
+        for (String user : users) {
+            served.merge(get(a4.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend4).statusCode(), 1, Integer::sum);
+        }
+        long kekDoneAt = System.nanoTime();
+
+        record("restart-rebuild", "| kill -9 right after `POST /v1/admin/read-models/rebuild`, start again | " + load
+                + ", 1 instance, 30 token sets | 1 rebuild | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
+                : "read models differ") + " | " + idp.reuses.get() + " | " + Duration.ofNanos(rebuiltAt - killedAt).toMillis() / 100 / 10.0
+                + " s (kill to read models equal again) |");
+        record("restart-kek", "| kill -9 300 ms into `POST /v1/admin/kek/rotate`, start again, rotate again, disable old keys,"
+                + " restart | " + load + ", 1 instance, 30 token sets | 2 rotations + 30 fetches | rotate after restart "
+                + again.statusCode() + ", disable-old-keys " + disable.statusCode() + ", fetches " + served
+                + (rotationAnsweredBeforeKill ? " (first rotation had answered)" : " (first rotation cut off)")
+                + " | 0 if all fetches 200 | " + idp.reuses.get() + " | "
+                + Duration.ofNanos(kekDoneAt - kekKilledAt).toMillis() / 100 / 10.0 + " s (kill to every token served on old-keys-disabled KEK) |");
+
+        assertThat(rebuildClean).as("read models after the interrupted rebuild equal the rows before it").isTrue();
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(progress).as("progress after the second rotation (after restart: " + progressAfterRestart + ")")
+                .contains("\"complete\":true");
+        assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
+        assertThat(served).isEqualTo(Map.of(200, users.size()));
+        assertThat(idp.reuses.get()).isZero();
+    }
+
+    String readModels() throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery(
+                     "select (select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from token_set_view t)"
+                             + " || (select md5(coalesce(string_agg(h::text, '|' order by h::text), '')) from token_set_history h)"
+                             + " || (select count(*) from token_set_view) || '/' || (select count(*) from token_set_history)")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Links {@code count} users through the real connect flow (the IdP approves at once). */
+    List<String> link(BrokerProcess broker, int count) throws Exception {
+        String appToken = apiToken(broker, "fault-app", APP_SECRET);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String user = "user-" + i;
+            HttpResponse<String> session = send(HttpRequest.newBuilder(URI.create(broker.base() + "/v1/connect-sessions"))
+                    .header("Authorization", "Bearer " + appToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + user
+                            + "\",\"connector\":\"sim\",\"returnTo\":\"https://app.example/linked\"}")).build());
+            assertThat(session.statusCode()).as(session.body()).isEqualTo(201);
+            String connectUrl = json.readTree(session.body()).get("connectUrl").asText();
+            String toIdp = location(get(connectUrl.replaceFirst("^https?://[^/]+", broker.base()), null));
+            String toCallback = location(get(toIdp, null));
+            HttpResponse<String> back = get(toCallback, null);
+            assertThat(back.headers().firstValue("Location").orElse("")).as(back.body()).contains("status=linked");
+            users.add(user);
+        }
+        return users;
+    }
+
+    String apiToken(BrokerProcess broker, String client, String secret) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(broker.base() + "/oauth2/token"))
+                .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body()).get("access_token").asText();
+    }
+
+    HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String location(HttpResponse<String> response) {
+        return response.headers().firstValue("Location")
+                .orElseThrow(() -> new AssertionError("no redirect: " + response.statusCode() + " " + response.body()));
+    }
+
+    /** Polls until every token set is ACTIVE or needs a new link, and every ACTIVE one is served with a fresh token. */
+    long awaitSettled(BrokerProcess broker, String token, List<String> users, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (String user : users) {
+                HttpResponse<String> response = get(broker.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", token);
+                if (response.statusCode() != 200 && response.statusCode() != 409) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return System.nanoTime();
+            }
+            Thread.sleep(2_000);
+        }
+        throw new AssertionError("not settled within " + timeout);
+    }
+
+    Map<String, Integer> statusesByUser() throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery("select status, count(*) from refresh_schedule group by status")) {
+            while (rows.next()) {
+                counts.put(rows.getString(1), rows.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    /** Reauthorization reasons by token set, from the events' clear metadata. */
+    List<String> reasons() throws Exception {
+        List<String> result = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery("select aggregateidentifier, payloadtype,"
+                     + " substr(convert_from(payload, 'UTF8'), 1, 400) from domainevententry where payloadtype like '%Failed%'"
+                     + " or payloadtype like '%Reauthorization%' order by globalindex")) {
+            while (rows.next()) {
+                result.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+            }
+        }
+        return result;
+    }
+
+    int countStatus(String status) throws Exception {
+        return statusesByUser().getOrDefault(status, 0);
+    }
+
+    int countReason(String reason) throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             var statement = connection.prepareStatement("select count(distinct aggregateidentifier) from domainevententry "
+                     + "where payloadtype like '%Reauthorization%' and position(? in convert_from(payload, 'UTF8')) > 0")) {
+            statement.setString(1, reason);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    static String load() throws Exception {
+        return "load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " on "
+                + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    String row(String fault, String load, Storm storm, String answers, String eventsLost, int reuse, Duration recover) {
+        return "| " + fault + " | " + load + ", " + storm.threads + " client threads | " + storm.total.sum() + " | " + answers
+                + " | " + eventsLost + " | " + reuse + " | " + recover.toMillis() / 100 / 10.0 + " s |";
+    }
+
+    static void record(String key, String row) throws Exception {
+        Path file = Path.of("..", "RELIABILITY.md");
+        Files.writeString(Path.of("target", "faults", key + ".row.md"), row + "\n");
+        List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file)) : new ArrayList<>();
+        String marker = "<!-- " + key + " -->";
+        String line = row + " " + marker;
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith(marker)) {
+                lines.set(i, line);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            int at = lines.size();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("<!-- rows end -->")) {
+                    at = i;
+                }
+            }
+            lines.add(at, line);
+        }
+        Files.write(file, lines);
+    }
+
+    /** Client threads fetching tokens with {@code min_validity} forcing a refresh most of the time. */
+    final class Storm {
+        final List<String> users;
+        final Map<BrokerProcess, String> targets;
+        final Map<BrokerProcess, Boolean> sending = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> maxLatency = new ConcurrentHashMap<>();
+        final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+        final LongAdder total = new LongAdder();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Map<Long, Boolean> okTimes = new ConcurrentHashMap<>();
+        volatile String phase = "before";
+        volatile long lastOk;
+        int threads;
+        ExecutorService pool;
+
+        Storm(List<String> users, Map<BrokerProcess, String> targets) {
+            this.users = users;
+            this.targets = targets;
+            targets.keySet().forEach(broker -> sending.put(broker, true));
+        }
+
+        void start(int threadCount) {
+            threads = threadCount;
+            pool = Executors.newFixedThreadPool(threadCount);
+            for (int t = 0; t < threadCount; t++) {
+                Random random = new Random(t);
+                pool.submit(() -> {
+                    while (running.get()) {
+                        List<BrokerProcess> live = targets.keySet().stream().filter(sending::get).toList();
+                        BrokerProcess broker = live.get(random.nextInt(live.size()));
+                        String user = users.get(random.nextInt(users.size()));
+                        int minValidity = random.nextInt(10) < 7 ? 3600 : 30;
+                        call(broker, user, minValidity);
+                    }
+                    return null;
+                });
+            }
+        }
+
+        void call(BrokerProcess broker, String user, int minValidity) {
+            String currentPhase = phase;
+            long started = System.nanoTime();
+            String key;
+            try {
+                HttpResponse<String> response = get(broker.base() + "/v1/users/" + user + "/connections/sim/token?min_validity="
+                        + minValidity, targets.get(broker));
+                int status = response.statusCode();
+                key = String.valueOf(status);
+                if (status == 200) {
+                    lastOk = System.nanoTime();
+                } else if (status == 503) {
+                    boolean problem = response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json");
+                    boolean retryAfter = response.headers().firstValue("Retry-After").isPresent();
+                    if (!problem || !retryAfter) {
+                        unexpected.add(broker.name + " 503 without problem/Retry-After: " + response.body());
+                    }
+                } else if (status != 409) {
+                    unexpected.add(broker.name + " " + status + " " + response.body());
+                }
+            } catch (Exception e) {
+                if (!sending.get(broker)) {
+                    return; // sent to an instance killed meanwhile
+                }
+                key = "no answer";
+                unexpected.add(broker.name + " no answer: " + e);
+            }
+            if (!sending.get(broker) && !"200".equals(key)) {
+                return;
+            }
+            total.increment();
+            answers.computeIfAbsent(broker.name + "|" + key, k -> new AtomicInteger()).incrementAndGet();
+            answers.computeIfAbsent("phase:" + currentPhase + "|" + key, k -> new AtomicInteger()).incrementAndGet();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            maxLatency.computeIfAbsent(currentPhase, k -> new AtomicLong()).accumulateAndGet(millis, Math::max);
+        }
+
+        void stopSending(BrokerProcess broker) {
+            sending.put(broker, false);
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            pool.shutdown();
+            pool.awaitTermination(60, TimeUnit.SECONDS);
+        }
+
+        long awaitOkAfter(long since, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (lastOk > since) {
+                    return lastOk;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("no 200 within " + timeout + " after the fault ended");
+        }
+
+        String byStatus(BrokerProcess broker) {
+            return filtered(broker.name + "|");
+        }
+
+        String byPhase(String name) {
+            return filtered("phase:" + name + "|");
+        }
+
+        private String filtered(String prefix) {
+            Map<String, Integer> result = new TreeMap<>();
+            answers.forEach((key, count) -> {
+                if (key.startsWith(prefix)) {
+                    result.put(key.substring(prefix.length()), count.get());
+                }
+            });
+            return result.toString();
+        }
+
+        long maxLatencyMillis(String name) {
+            AtomicLong value = maxLatency.get(name);
+            return value == null ? 0 : value.get();
+        }
+
+        String unexpectedAnswers(BrokerProcess broker) {
+            List<String> mine = unexpected.stream().filter(line -> line.startsWith(broker.name + " ")).limit(10).toList();
+            return String.join("\n", mine);
+        }
+    }
+}
