@@ -1,5 +1,7 @@
 package dev.tokenbroker.api;
 
+import dev.tokenbroker.projections.chain.VerifyExportCommand;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -24,11 +26,11 @@ public class TokenBrokerApplication {
     public static void main(String[] args) {
         if (args.length > 0 && "verify-export".equals(args[0])) {
             // the offline verifier of the event chain: files only, no database, no Spring context
-            dev.tokenbroker.projections.chain.VerifyExportCommand.main(args);
+            VerifyExportCommand.main(args);
             return;
         }
         if (args.length > 0 && RebuildCommand.NAME.equals(args[0])) {
-            System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+            System.exit(RebuildCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         SpringApplication.run(TokenBrokerApplication.class, args);
     }

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -42,8 +43,8 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /** A multipart content type without a parsable body (e.g. no boundary): the client's fault, not a 500. */
-    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
-    ResponseEntity<ProblemDetail> multipart(org.springframework.web.multipart.MultipartException exception) {
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException exception) {
         return Problems.response(new ApiProblemException(ProblemType.INVALID_REQUEST, "Malformed multipart request"));
     }
 

@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
@@ -64,7 +65,7 @@ class ApiSecurityConfiguration {
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
                         .requestMatchers("/error").permitAll()
                         // the event chain's checkpoint keys are public: auditors verify checkpoints with them
-                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/v1/audit/checkpoint-keys").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v1/audit/checkpoint-keys").permitAll()
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority("SCOPE_admin")
                         .anyRequest().authenticated())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
