@@ -124,7 +124,7 @@ class AuditFeedTest {
         String user = AuditStory.newUser("feed-filter");
         story.link(user);
         Instant between = Instant.now();
-        Thread.sleep(20);
+        AuditStory.awaitClockPast(between.plusMillis(20));
         story.handOut(user);
         String u = "userId=" + user;
 

@@ -171,9 +171,9 @@ class AuditStateTest {
     private Map<Instant, TokenSetSummary> capture(AuditStory story, String user) throws Exception {
         for (int attempt = 0; ; attempt++) {
             TokenSetSummary summary = settled(story, user);
-            Thread.sleep(5);
+            AuditStory.awaitClockPast(Instant.now().plusMillis(5));
             Instant at = Instant.now();
-            Thread.sleep(5);
+            AuditStory.awaitClockPast(at.plusMillis(5));
             TokenSetSummary after = queries.tokenSetsOfUser(user).get(0);
             if (after.equals(summary)) {
                 return Map.of(at, summary);

@@ -9,6 +9,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,15 @@ final class AuditStory {
     }
 
     /** A user id no other test uses. */
+    /**
+     * Returns once the clock has passed {@code instant}: events are stored with millisecond timestamps, and an
+     * instant between two of them must not share a millisecond with either.
+     */
+    static void awaitClockPast(Instant instant) {
+        await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> Instant.now().isAfter(instant));
+    }
+
     static String newUser(String prefix) {
         return prefix + "-" + System.nanoTime() % 1_000_000 + "-" + USERS.incrementAndGet();
     }
