@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -130,12 +131,16 @@ class ProcessFaultSuiteTest {
         String tokenB = apiToken(b, "fault-backend", BACKEND_SECRET);
 
         Storm storm = new Storm(users, Map.of(a, tokenA, b, tokenB));
+        int rotationsAtStart = idp.answeredRotations.get();
         storm.start(6);
-        Thread.sleep(12_000);
+        // Kill while refreshes are in full swing: a dozen rotations answered by the IdP since the storm began.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .until(() -> idp.answeredRotations.get() >= rotationsAtStart + 12);
         long killedAt = System.nanoTime();
         a.kill9();
         storm.stopSending(a);
-        Thread.sleep(20_000);
+        // The survivor must keep serving past the dead instance's lease duration (20 s), when its leases expire.
+        storm.awaitOkAfter(killedAt + Duration.ofSeconds(20).toNanos(), Duration.ofMinutes(2));
         storm.stop();
 
         // Settle: leases of the dead instance expire (20 s); the survivor resolves what was in doubt.
@@ -545,15 +550,10 @@ class ProcessFaultSuiteTest {
             pool.awaitTermination(60, TimeUnit.SECONDS);
         }
 
-        long awaitOkAfter(long since, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (lastOk > since) {
-                    return lastOk;
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError("no 200 within " + timeout + " after the fault ended");
+        long awaitOkAfter(long since, Duration timeout) {
+            await("a 200 after the fault").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> lastOk > since);
+            return lastOk;
         }
 
         String byStatus(BrokerProcess broker) {
