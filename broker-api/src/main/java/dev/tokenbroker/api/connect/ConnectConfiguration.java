@@ -18,6 +18,11 @@ class ConnectConfiguration {
     }
 
     @Bean
+    ConnectSessionQuota connectSessionQuota(ConnectSessionStore sessions, ConnectProperties properties) {
+        return new ConnectSessionQuota(sessions, properties.maxOpenSessionsPerClient());
+    }
+
+    @Bean
     PendingAuthorizationSealer pendingAuthorizationSealer(KekRing keks) {
         return new PendingAuthorizationSealer(keks);
     }

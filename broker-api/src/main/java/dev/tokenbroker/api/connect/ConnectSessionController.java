@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 final class ConnectSessionController {
 
     private final ConnectSessionStore sessions;
+    private final ConnectSessionQuota quota;
     private final ConnectorRegistry connectors;
     private final CallingClient callingClient;
     private final ConnectProperties properties;
@@ -38,9 +39,10 @@ final class ConnectSessionController {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    ConnectSessionController(ConnectSessionStore sessions, ConnectorRegistry connectors, CallingClient callingClient,
+    ConnectSessionController(ConnectSessionStore sessions, ConnectSessionQuota quota, ConnectorRegistry connectors, CallingClient callingClient,
                              ConnectProperties properties, ConnectUrls urls, Clock clock) {
         this.sessions = sessions;
+        this.quota = quota;
         this.connectors = connectors;
         this.callingClient = callingClient;
         this.properties = properties;
@@ -73,6 +75,7 @@ final class ConnectSessionController {
                     "returnTo must be one of the client's registered return URLs");
         }
         Instant now = clock.instant();
+        quota.requireRoomFor(client.clientId(), now);
         ConnectSession session = new ConnectSession(newSessionId(), client.clientId(), request.userId(),
                 request.connector(), request.scopes() == null || request.scopes().isEmpty()
                         ? null : String.join(" ", request.scopes()),

@@ -36,6 +36,28 @@ public final class ConnectSessionStore {
                 Timestamp.from(session.expiresAt()));
     }
 
+    /**
+     * The client's open sessions (not finished, not expired), counted only up to {@code limit} so that a
+     * check against a quota costs at most {@code limit} index entries however many rows exist.
+     */
+    public int countOpen(String clientId, Instant now, int limit) {
+        Integer open = jdbc.queryForObject("""
+                        select count(*) from (select 1 from connect_session
+                                              where client_id = ? and status <> 'FINISHED' and expires_at > ?
+                                              limit ?) open_session""",
+                Integer.class, clientId, Timestamp.from(now), limit);
+        return open == null ? 0 : open;
+    }
+
+    /** When the client's earliest open session expires, if it has one. */
+    public Optional<Instant> earliestOpenExpiry(String clientId, Instant now) {
+        Timestamp earliest = jdbc.queryForObject("""
+                        select min(expires_at) from connect_session
+                        where client_id = ? and status <> 'FINISHED' and expires_at > ?""",
+                Timestamp.class, clientId, Timestamp.from(now));
+        return Optional.ofNullable(earliest).map(Timestamp::toInstant);
+    }
+
     public Optional<ConnectSession> find(String sessionId) {
         return first(jdbc.query("select * from connect_session where session_id = ?", ROW, sessionId));
     }

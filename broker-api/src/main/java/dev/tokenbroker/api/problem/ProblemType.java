@@ -24,6 +24,8 @@ public enum ProblemType {
     NOT_ACCEPTABLE("not_acceptable", HttpStatus.NOT_ACCEPTABLE, "No acceptable representation"),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported content type"),
     PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.PAYLOAD_TOO_LARGE, "The request body is too large"),
+    TOO_MANY_CONNECT_SESSIONS("too_many_connect_sessions", HttpStatus.TOO_MANY_REQUESTS,
+            "The client has too many open connect sessions; retry when one has finished or expired"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE,
             "The identity provider is unavailable; retry later"),
     INTERNAL_ERROR("internal_error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
