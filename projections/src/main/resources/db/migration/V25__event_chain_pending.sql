@@ -6,3 +6,10 @@ CREATE TABLE event_chain_pending (
     global_index BIGINT      NOT NULL PRIMARY KEY,
     noticed_at   TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- How far each checkpoint copy that cannot be read back cheaply (the Kafka topic) holds the stored checkpoints:
+-- checkpoints signed while the copy was unreachable are sent from here on, in chain order, when it is back.
+CREATE TABLE event_chain_sink_position (
+    sink        VARCHAR(300) NOT NULL PRIMARY KEY,    -- e.g. kafka:<topic>
+    chain_index BIGINT       NOT NULL                 -- the last checkpoint the copy acknowledged
+);

@@ -29,6 +29,10 @@ final class EventChainHarness {
     /** Signs only when a test asks: the policy's thresholds are out of reach. */
     static final CheckpointPolicy MANUAL = new CheckpointPolicy(1_000_000, Duration.ofHours(1), Duration.ofHours(1));
 
+    /** Signs only when asked, but copies to the sinks every 200 ms (the signer's tick). */
+    static final CheckpointPolicy MANUAL_SIGNING_FAST_COPIES =
+            new CheckpointPolicy(1_000_000, Duration.ofHours(1), Duration.ofMillis(200));
+
     private EventChainHarness() {
     }
 
