@@ -33,9 +33,13 @@ public final class EventChainRepository {
 
     private static final Logger log = LoggerFactory.getLogger(EventChainRepository.class);
 
-    /** The stored event's columns, in the order {@link #link} reads them. */
+    /**
+     * The stored event's columns, in the order {@link #link} reads them. PostgreSQL hashes payload and metadata
+     * (the chain covers their SHA-256, see {@link EventChainEncoding}): 64 bytes per event cross the wire, not
+     * the ciphertext.
+     */
     static final String EVENT_COLUMNS = "d.globalindex, d.eventidentifier, d.aggregateidentifier, d.sequencenumber,"
-            + " d.type, d.payloadtype, d.payloadrevision, d.timestamp, d.payload, d.metadata";
+            + " d.type, d.payloadtype, d.payloadrevision, d.timestamp, sha256(d.payload), sha256(d.metadata)";
 
     private final JdbcTemplate jdbc;
     private final Duration lateEventHorizon;
@@ -149,22 +153,37 @@ public final class EventChainRepository {
      * rows at their positions, in chain order. {@code stored} is null when no row is stored there.
      */
     public void walk(long fromChainIndex, long toChainIndex, Consumer<StoredLink> consumer) {
-        jdbc.query(connection -> {
-            var statement = connection.prepareStatement("SELECT c.chain_index, c.global_index, c.event_identifier, c.digest, "
-                    + EVENT_COLUMNS + " FROM event_chain c LEFT JOIN domainevententry d ON d.globalindex = c.global_index"
-                    + " WHERE c.chain_index BETWEEN ? AND ? ORDER BY c.chain_index");
-            statement.setFetchSize(2000);
-            statement.setLong(1, fromChainIndex);
-            statement.setLong(2, toChainIndex);
-            return statement;
-        }, rs -> {
-            long chainIndex = rs.getLong(1);
-            long position = rs.getLong(2);
-            String eventId = rs.getString(3);
-            byte[] digest = rs.getBytes(4);
-            rs.getLong(5);
-            ChainLink stored = rs.wasNull() ? null : link(rs, 5, chainIndex, digest);
-            consumer.accept(new StoredLink(chainIndex, position, eventId, digest, stored));
+        // PostgreSQL's driver honours the fetch size only outside auto-commit: without it, the whole range
+        // would be read into memory before the first link is checked
+        jdbc.execute((java.sql.Connection connection) -> {
+            boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
+            try (var statement = connection.prepareStatement("SELECT c.chain_index, c.global_index, c.event_identifier,"
+                    + " c.digest, " + EVENT_COLUMNS + " FROM event_chain c LEFT JOIN domainevententry d"
+                    + " ON d.globalindex = c.global_index WHERE c.chain_index BETWEEN ? AND ? ORDER BY c.chain_index")) {
+                statement.setFetchSize(5000);
+                statement.setLong(1, fromChainIndex);
+                statement.setLong(2, toChainIndex);
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        long chainIndex = rs.getLong(1);
+                        long position = rs.getLong(2);
+                        String eventId = rs.getString(3);
+                        byte[] digest = rs.getBytes(4);
+                        rs.getLong(5);
+                        ChainLink stored = rs.wasNull() ? null : link(rs, 5, chainIndex, digest);
+                        consumer.accept(new StoredLink(chainIndex, position, eventId, digest, stored));
+                    }
+                }
+            } finally {
+                if (autoCommit) {
+                    connection.rollback(); // read only
+                    connection.setAutoCommit(true);
+                }
+            }
+            return null;
         });
     }
 
@@ -232,8 +251,7 @@ public final class EventChainRepository {
     static ChainLink link(ResultSet rs, int first, long chainIndex, byte[] digest) throws SQLException {
         return new ChainLink(rs.getLong(first), chainIndex, rs.getString(first + 1), rs.getString(first + 2),
                 rs.getLong(first + 3), rs.getString(first + 4), rs.getString(first + 5), rs.getString(first + 6),
-                rs.getString(first + 7), EventChainEncoding.hashOrNull(rs.getBytes(first + 8)),
-                EventChainEncoding.hashOrNull(rs.getBytes(first + 9)), digest);
+                rs.getString(first + 7), rs.getBytes(first + 8), rs.getBytes(first + 9), digest);
     }
 
     private Array sqlArray(Long[] values) {
