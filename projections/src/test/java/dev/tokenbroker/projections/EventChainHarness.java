@@ -37,9 +37,14 @@ final class EventChainHarness {
     }
 
     static ProjectionsHarness start(TestDatabase database, KekRing keks, Path directory, CheckpointPolicy policy) {
+        return start(database, keks, directory, policy, 100);
+    }
+
+    static ProjectionsHarness start(TestDatabase database, KekRing keks, Path directory, CheckpointPolicy policy,
+                                    int batchSize) {
         return ProjectionsHarness.startOn(database, context -> {
             context.registerBean(KekRing.class, () -> keks);
-            context.registerBean(EventChainSettings.class, () -> new EventChainSettings(policy, directory, 100));
+            context.registerBean(EventChainSettings.class, () -> new EventChainSettings(policy, directory, batchSize));
         }, EventChainConfiguration.class);
     }
 
