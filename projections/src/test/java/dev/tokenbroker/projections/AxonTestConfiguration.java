@@ -16,6 +16,7 @@ import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -72,7 +73,8 @@ class AxonTestConfiguration {
     @Bean(destroyMethod = "shutdown")
     Configuration axonConfiguration(DataSource dataSource, PlatformTransactionManager transactionManager,
                                     Serializer serializer, TokenCipher cipher, List<ConfigurerModule> modules,
-                                    ApplicationContext context) {
+                                    ApplicationContext context, ObjectProvider<EngineTuning> tuning) {
+        EngineTuning engine = tuning.getIfAvailable(() -> builder -> builder);
         SpringTransactionManager axonTransactions = new SpringTransactionManager(transactionManager);
         ConnectionProvider connections = new SpringDataSourceConnectionProvider(dataSource);
         Configurer configurer = DefaultConfigurer.defaultConfiguration()
@@ -80,11 +82,11 @@ class AxonTestConfiguration {
                 .configureEventSerializer(c -> serializer)
                 .configureMessageSerializer(c -> serializer)
                 .configureTransactionManager(c -> axonTransactions)
-                .configureEmbeddedEventStore(c -> JdbcEventStorageEngine.builder()
+                .configureEmbeddedEventStore(c -> engine.apply(JdbcEventStorageEngine.builder()
                         .connectionProvider(connections)
                         .transactionManager(axonTransactions)
                         .eventSerializer(serializer)
-                        .snapshotSerializer(serializer)
+                        .snapshotSerializer(serializer))
                         .build())
                 // the aggregate, for tests that go through commands; its handlers take the cipher as a resource
                 .registerComponent(TokenCipher.class, c -> cipher)
@@ -98,5 +100,10 @@ class AxonTestConfiguration {
                 .forEach(handler -> configurer.eventProcessing().registerEventHandler(c -> handler));
         modules.forEach(module -> module.configureModule(configurer));
         return configurer.start();
+    }
+
+    /** A test's changes to the storage engine (e.g. a short gap timeout), registered as a bean. */
+    @FunctionalInterface
+    interface EngineTuning extends java.util.function.UnaryOperator<JdbcEventStorageEngine.Builder> {
     }
 }

@@ -29,13 +29,22 @@ final class EventChainHarness {
     /** Signs only when a test asks: the policy's thresholds are out of reach. */
     static final CheckpointPolicy MANUAL = new CheckpointPolicy(1_000_000, Duration.ofHours(1), Duration.ofHours(1));
 
+    /** Signs only when asked, but copies to the sinks every 200 ms (the signer's tick). */
+    static final CheckpointPolicy MANUAL_SIGNING_FAST_COPIES =
+            new CheckpointPolicy(1_000_000, Duration.ofHours(1), Duration.ofMillis(200));
+
     private EventChainHarness() {
     }
 
     static ProjectionsHarness start(TestDatabase database, KekRing keks, Path directory, CheckpointPolicy policy) {
+        return start(database, keks, directory, policy, 100);
+    }
+
+    static ProjectionsHarness start(TestDatabase database, KekRing keks, Path directory, CheckpointPolicy policy,
+                                    int batchSize) {
         return ProjectionsHarness.startOn(database, context -> {
             context.registerBean(KekRing.class, () -> keks);
-            context.registerBean(EventChainSettings.class, () -> new EventChainSettings(policy, directory, 100));
+            context.registerBean(EventChainSettings.class, () -> new EventChainSettings(policy, directory, batchSize));
         }, EventChainConfiguration.class);
     }
 

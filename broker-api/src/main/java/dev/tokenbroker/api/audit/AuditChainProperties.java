@@ -20,6 +20,11 @@ import dev.tokenbroker.projections.chain.EventChainSettings;
  * @param directory   append-only directory for {@code checkpoints.ndjson} (one JSON line per checkpoint,
  *                    fsynced); unset: no file copy (then use Kafka, or verification relies on the table)
  * @param batchSize   events chained per transaction
+ * @param lateEventHorizon how long the chain waits for an event at a position it passed without one (a
+ *                    transaction in flight) before it stops waiting with a warning; an event stored after that is
+ *                    reported by verification as {@code inserted}. Keep it above {@code broker.event-store.gap-timeout}
+ * @param kafkaTopic  the topic checkpoints are copied to when Kafka publishing is on; unset:
+ *                    {@code <broker.events.kafka.topic>.checkpoints}
  */
 @ConfigurationProperties("broker.audit.checkpoints")
 public record AuditChainProperties(
@@ -27,7 +32,9 @@ public record AuditChainProperties(
         @DefaultValue("30s") Duration interval,
         @DefaultValue("1s") Duration tick,
         Path directory,
-        @DefaultValue("500") int batchSize) {
+        @DefaultValue("500") int batchSize,
+        @DefaultValue("1h") Duration lateEventHorizon,
+        String kafkaTopic) {
 
     public AuditChainProperties {
         if (everyEvents < 1) {
@@ -39,9 +46,13 @@ public record AuditChainProperties(
         if (batchSize < 1) {
             throw new IllegalArgumentException("broker.audit.checkpoints.batch-size=" + batchSize + " must be at least 1");
         }
+        if (lateEventHorizon.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("broker.audit.checkpoints.late-event-horizon=" + lateEventHorizon
+                    + " must be at least 1m (default 1h; above broker.event-store.gap-timeout)");
+        }
     }
 
     EventChainSettings settings() {
-        return new EventChainSettings(new CheckpointPolicy(everyEvents, interval, tick), directory, batchSize);
+        return new EventChainSettings(new CheckpointPolicy(everyEvents, interval, tick), directory, batchSize, lateEventHorizon);
     }
 }

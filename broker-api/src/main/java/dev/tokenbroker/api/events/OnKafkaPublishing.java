@@ -10,7 +10,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code spring.kafka.producer.bootstrap-servers}) and {@code broker.events.kafka.enabled} is not false.
  * Spring Boot's own default ({@code localhost:9092}) does not count: the embedded quick start runs without Kafka.
  */
-final class OnKafkaPublishing implements Condition {
+public final class OnKafkaPublishing implements Condition {
 
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {

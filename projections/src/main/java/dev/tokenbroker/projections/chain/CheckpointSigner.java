@@ -32,6 +32,7 @@ public final class CheckpointSigner implements AutoCloseable {
     private final List<CheckpointSink> sinks;
     private final CheckpointPolicy policy;
     private final Clock clock;
+    private final java.util.Set<CheckpointSink> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService scheduler;
 
     public CheckpointSigner(EventChainRepository chain, CheckpointRepository checkpoints, CheckpointSigningKeys keys,
@@ -117,8 +118,17 @@ public final class CheckpointSigner implements AutoCloseable {
             for (String jws : checkpoints.jwsAfter(last)) {
                 try {
                     sink.append(CheckpointVerifier.unverified(jws));
+                    if (failing.remove(sink)) {
+                        log.info("checkpoints reach {} again", sink);
+                    }
                 } catch (IOException e) {
-                    log.warn("could not append a checkpoint to {}: {}", sink, e.toString());
+                    // the table keeps the checkpoint: the next tick sends it again, from the sink's last one on
+                    if (failing.add(sink)) {
+                        log.warn("could not append a checkpoint to {} (retrying; further failures at debug level): {}",
+                                sink, e.toString());
+                    } else {
+                        log.debug("could not append a checkpoint to {}: {}", sink, e.toString());
+                    }
                     break;
                 }
             }

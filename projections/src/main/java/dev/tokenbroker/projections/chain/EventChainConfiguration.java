@@ -26,8 +26,9 @@ import dev.tokenbroker.core.crypto.KekRing;
 public class EventChainConfiguration {
 
     @Bean
-    public EventChainRepository eventChainRepository(DataSource dataSource) {
-        return new EventChainRepository(new JdbcTemplate(dataSource));
+    public EventChainRepository eventChainRepository(DataSource dataSource, ObjectProvider<EventChainSettings> settings) {
+        return new EventChainRepository(new JdbcTemplate(dataSource),
+                settings.getIfAvailable(() -> EventChainSettings.DEFAULT).lateEventHorizon());
     }
 
     @Bean

@@ -24,6 +24,9 @@ public final class EventChainEncoding {
 
     private static final int NULL_LENGTH = 0xFFFFFFFF;
 
+    /** One digest per thread, reset after each use: {@code MessageDigest.getInstance} per event is measurable. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(EventChainEncoding::sha256);
+
     private EventChainEncoding() {
     }
 
@@ -52,7 +55,8 @@ public final class EventChainEncoding {
 
     /** {@code SHA-256(previous || canonical(event))}. */
     public static byte[] next(byte[] previous, ChainLink event) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get();
+        sha.reset();
         sha.update(previous);
         sha.update(canonical(event));
         return sha.digest();
