@@ -12,7 +12,13 @@ import dev.tokenbroker.core.api.TokenSetRevoked;
 import dev.tokenbroker.core.api.TokenSetStatus;
 import dev.tokenbroker.projections.integration.IntegrationEvent;
 import dev.tokenbroker.projections.integration.IntegrationEvents;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.tokenbroker.core.api.SealedToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -35,15 +41,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.axonframework.common.DateTimeUtils;
-import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.GenericDomainEventMessage;
-import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
-import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
-import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Revision;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -73,6 +75,7 @@ public final class EventFeed {
     static final int TAIL_WINDOW = 5_000;
     private static final int CHUNK = 500;
     private static final int STREAM_CACHE = 20_000;
+    private static final int STREAM_FETCH = 2_000;
 
     private static final Map<String, String> PAYLOAD_TYPES = Map.of(
             IntegrationEvents.LINKED, TokenSetLinked.class.getName(),
@@ -102,7 +105,7 @@ public final class EventFeed {
     private final Clock clock;
     private final Duration gapTimeout;
     /** One reader per payload class at its current revision (the serializer's own mapper); others go through Axon. */
-    private final Map<String, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final Map<String, KnownPayload> readers = new ConcurrentHashMap<>();
 
     public EventFeed(DataSource dataSource, Serializer serializer, ConnectorRegistry connectors, Clock clock,
                      Duration gapTimeout) {
@@ -113,13 +116,30 @@ public final class EventFeed {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.gapTimeout = Objects.requireNonNull(gapTimeout, "gapTimeout");
         if (serializer instanceof JacksonSerializer jackson) {
-            PAYLOAD_CLASSES.forEach((name, type) -> readers.put(key(name, revisionOf(type)),
-                    jackson.getObjectMapper().readerFor(type)));
+            // the feed is metadata only: sealed tokens are skipped unread (no base64 decoding of ciphertexts)
+            ObjectMapper metadataOnly = jackson.getObjectMapper().copy().registerModule(
+                    new SimpleModule("audit-feed-metadata-only").addDeserializer(SealedToken.class, new SkippedSealedToken()));
+            PAYLOAD_CLASSES.forEach((name, type) -> readers.put(name,
+                    new KnownPayload(revisionOf(type), metadataOnly.readerFor(type))));
         }
     }
 
-    private static String key(String payloadType, String revision) {
-        return payloadType + '#' + revision;
+    /** The reader of one payload class at its current revision. */
+    private record KnownPayload(String revision, ObjectReader reader) {
+    }
+
+    /** Reads a sealed token as {@code null}, skipping its JSON: the feed never carries token material. */
+    private static final class SkippedSealedToken extends StdDeserializer<SealedToken> {
+
+        SkippedSealedToken() {
+            super(SealedToken.class);
+        }
+
+        @Override
+        public SealedToken deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            parser.skipChildren();
+            return null;
+        }
     }
 
     private static String revisionOf(Class<?> type) {
@@ -194,7 +214,10 @@ public final class EventFeed {
             connection.setReadOnly(true);
             try (PreparedStatement statement = connection.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY)) {
-                statement.setFetchSize(1_000);
+                // binary results: bytea arrives as bytes, not as hex text to decode (pgjdbc asks for binary
+                // only for statements it has described; a negative threshold makes it do so at once)
+                statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
+                statement.setFetchSize(STREAM_FETCH);
                 for (int i = 0; i < query.args().length; i++) {
                     statement.setObject(i + 1, query.args()[i]);
                 }
@@ -303,10 +326,10 @@ public final class EventFeed {
      * creation and converter chain; there are no upcasters), through the serializer for anything else.
      */
     private Object payload(Stored row) {
-        ObjectReader reader = readers.get(key(row.payloadType(), row.revision()));
-        if (reader != null) {
+        KnownPayload known = readers.get(row.payloadType());
+        if (known != null && Objects.equals(known.revision(), row.revision())) {
             try {
-                return reader.readValue(row.payload());
+                return known.reader().readValue(row.payload());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the payload of event " + row.eventId(), e);
             }
@@ -315,15 +338,13 @@ public final class EventFeed {
                 new SimpleSerializedObject<>(row.payload(), byte[].class, row.payloadType(), row.revision()));
     }
 
-    private DomainEventMessage<?> message(Stored row) {
-        return message(row, payload(row));
+    private IntegrationEvent event(Stored row) {
+        return event(row, payload(row));
     }
 
-    private static DomainEventMessage<?> message(Stored row, Object payload) {
-        GenericDomainEventMessage<Object> message = new GenericDomainEventMessage<>("TokenSet", row.aggregateId(),
-                row.sequence(), payload, MetaData.emptyInstance(), row.eventId(),
-                DateTimeUtils.parseInstant(row.timestamp()));
-        return new GenericTrackedDomainEventMessage<>(new GlobalSequenceTrackingToken(row.position()), message);
+    private static IntegrationEvent event(Stored row, Object payload) {
+        return IntegrationEvents.from(payload, row.eventId(), row.position(), row.sequence(),
+                StoredTimestamps.parse(row.timestamp()));
     }
 
     /** Completes mapped events with owner and status-before; caches are bounded (LRU). */
@@ -351,7 +372,7 @@ public final class EventFeed {
             List<IntegrationEvent> events = new ArrayList<>(rows.size());
             for (int i = 0; i < payloads.length; i++) {
                 Stored row = rows.get(i);
-                IntegrationEvent event = IntegrationEvents.from(message(row, payloads[i]));
+                IntegrationEvent event = event(row, payloads[i]);
                 TokenSetStatus before = event.status() != null ? null : statusBefore(row);
                 String[] owner = owners.getOrDefault(row.aggregateId(), new String[] {null, null});
                 IntegrationEvent completed = event.completedWith(owner[0], owner[1], before);
@@ -396,7 +417,7 @@ public final class EventFeed {
                 }
                 for (Stored candidate : earlier) {
                     if (PAYLOAD_TYPES.containsValue(candidate.payloadType())) {
-                        TokenSetStatus status = IntegrationEvents.from(message(candidate)).status();
+                        TokenSetStatus status = event(candidate).status();
                         if (status != null) {
                             return status;
                         }

@@ -61,16 +61,43 @@ public final class TokenSetStates {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    private static final String LAST_AT_OR_BEFORE = "SELECT sequence_number FROM token_set_history"
+            + " WHERE token_set_id = ? AND occurred_at <= ? ORDER BY occurred_at DESC, sequence_number DESC LIMIT 1";
+
     /** The token set's state at the instant, or empty when it had no event by then. */
     Optional<ConnectionState> at(String userId, String connectorId, Instant at) {
         UUID id = TokenSetId.of(userId, connectorId).value();
-        List<Long> last = jdbc.queryForList("SELECT sequence_number FROM token_set_history"
-                + " WHERE token_set_id = ? AND occurred_at <= ? ORDER BY occurred_at DESC, sequence_number DESC LIMIT 1",
-                Long.class, id, Timestamp.from(at));
+        List<Long> last = jdbc.queryForList(LAST_AT_OR_BEFORE, Long.class, id, Timestamp.from(at));
         if (last.isEmpty()) {
             return Optional.empty();
         }
-        long bound = last.get(0);
+        Query pieces = pieces(id, last.get(0));
+        Map<Long, Row> rows = new TreeMap<>();
+        jdbc.query(pieces.sql(), rs -> {
+            Row row = row(rs);
+            rows.put(row.sequenceNumber(), row);
+        }, pieces.args());
+        Fold fold = new Fold(id, userId, connectorId);
+        rows.values().forEach(fold::apply);
+        return Optional.of(fold.state(at));
+    }
+
+    /** The plans of {@link #at}'s two queries, as {@code EXPLAIN (ANALYZE, BUFFERS)} prints them (for benchmarks). */
+    List<String> explain(String userId, String connectorId, Instant at) {
+        UUID id = TokenSetId.of(userId, connectorId).value();
+        List<String> plan = new ArrayList<>(jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + LAST_AT_OR_BEFORE,
+                String.class, id, Timestamp.from(at)));
+        Long bound = jdbc.queryForObject(LAST_AT_OR_BEFORE, Long.class, id, Timestamp.from(at));
+        Query pieces = pieces(id, bound);
+        plan.addAll(jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + pieces.sql(), String.class, pieces.args()));
+        return plan;
+    }
+
+    private record Query(String sql, Object[] args) {
+    }
+
+    /** The last event of each type up to the bound, the last refresh-token expiry and the last hand-outs. */
+    private static Query pieces(UUID id, long bound) {
         String arm = "(SELECT " + COLUMNS + " FROM token_set_history h WHERE h.token_set_id = ? AND h.event_type = ?"
                 + " AND h.sequence_number <= ? %s ORDER BY h.sequence_number DESC LIMIT %d)";
         List<String> arms = new ArrayList<>();
@@ -84,14 +111,7 @@ public final class TokenSetStates {
         args.addAll(List.of(id, "TokenSetRefreshed", bound));
         arms.add(String.format(arm, "", LAST_HAND_OUTS));
         args.addAll(List.of(id, "AccessTokenHandedOut", bound));
-        Map<Long, Row> rows = new TreeMap<>();
-        jdbc.query(String.join(" UNION ALL ", arms), rs -> {
-            Row row = row(rs);
-            rows.put(row.sequenceNumber(), row);
-        }, args.toArray());
-        Fold fold = new Fold(id, userId, connectorId);
-        rows.values().forEach(fold::apply);
-        return Optional.of(fold.state(at));
+        return new Query(String.join(" UNION ALL ", arms), args.toArray());
     }
 
     /**
