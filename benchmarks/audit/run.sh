@@ -5,7 +5,8 @@
 # is C1 only) on the broker-api test context (embedded PostgreSQL, real HTTP). The data set is built in SQL from real
 # stored events each run (1,000,000 events in ~ a minute of PostgreSQL CPU). Lines starting with BENCHMARK are the
 # results; they are shown while it runs and appended to benchmarks/audit/target/results.txt with the date and load.
-#   env: EVENTS (export, default 1000000), TOKEN_SETS (connections, default 100000), XMX (heap, default 256m: the
+#   env: EVENTS (export, default 1000000), LAYOUT (export: contiguous = each token set's events together, or
+#        interleaved = all first events, then all second events, ...), TOKEN_SETS (connections, default 100000), XMX (heap, default 256m: the
 #        export must stream in constant memory), PROFILE=1 (JFR into benchmarks/audit/target/audit.jfr),
 #        MVN_ARGS (more Maven arguments, e.g. -o)
 set -euo pipefail
@@ -27,7 +28,8 @@ cd "$ROOT"
 ./mvnw -B -q -pl broker-api -am test -Dtest=AuditBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbroker.test.excludedGroups=none -Dgroups=benchmark -Dbroker.test.argLine="$ARGLINE" \
   -Daudit.benchmark.measure="$PARTS" -Daudit.benchmark.events="${EVENTS:-1000000}" \
-  -Daudit.benchmark.token-sets="${TOKEN_SETS:-100000}" -Dbenchmark.reportFile="$OUT" ${MVN_ARGS:-}
+  -Daudit.benchmark.token-sets="${TOKEN_SETS:-100000}" -Daudit.benchmark.layout="${LAYOUT:-contiguous}" \
+  -Dbenchmark.reportFile="$OUT" ${MVN_ARGS:-}
 sleep 1
 echo "run.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
 cat "$OUT" >> "$TARGET/results.txt"

@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -369,10 +370,15 @@ public final class EventFeed {
                 }
             }
             resolveOwners(rows);
+            IntegrationEvent[] mapped = new IntegrationEvent[payloads.length];
+            for (int i = 0; i < payloads.length; i++) {
+                mapped[i] = event(rows.get(i), payloads[i]);
+            }
+            resolveStatusesBefore(rows, mapped);
             List<IntegrationEvent> events = new ArrayList<>(rows.size());
             for (int i = 0; i < payloads.length; i++) {
                 Stored row = rows.get(i);
-                IntegrationEvent event = event(row, payloads[i]);
+                IntegrationEvent event = mapped[i];
                 TokenSetStatus before = event.status() != null ? null : statusBefore(row);
                 String[] owner = owners.getOrDefault(row.aggregateId(), new String[] {null, null});
                 IntegrationEvent completed = event.completedWith(owner[0], owner[1], before);
@@ -399,6 +405,44 @@ public final class EventFeed {
                             owners.put(first.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
                         }
                     }, missing.toArray());
+        }
+
+        /**
+         * The status before each token set's first status-less event in the chunk (a hand-out, a permanent failure)
+         * when neither the cache nor an earlier event of the chunk knows it: one query for the chunk (the last
+         * event below that one other than a hand-out, per token set), instead of one per event. Needed whenever
+         * more token sets interleave than the cache holds. A permanent failure found there has no status of its
+         * own; those few are left to {@link #statusBefore}'s walk back.
+         */
+        private void resolveStatusesBefore(List<Stored> rows, IntegrationEvent[] mapped) {
+            Map<String, Long> missing = new LinkedHashMap<>();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < mapped.length; i++) {
+                String aggregate = rows.get(i).aggregateId();
+                if (seen.add(aggregate) && mapped[i].status() == null && statuses.get(aggregate) == null) {
+                    missing.put(aggregate, rows.get(i).sequence());
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            String[] ids = missing.keySet().toArray(String[]::new);
+            Long[] below = missing.values().toArray(Long[]::new);
+            jdbc.query("SELECT d.* FROM unnest(?::text[], ?::bigint[]) AS m(id, below) CROSS JOIN LATERAL (SELECT "
+                    + COLUMNS + " FROM domainevententry WHERE aggregateidentifier = m.id AND sequencenumber < m.below"
+                    + " AND payloadtype <> ? ORDER BY sequencenumber DESC LIMIT 1) d", statement -> {
+                        statement.setArray(1, statement.getConnection().createArrayOf("text", ids));
+                        statement.setArray(2, statement.getConnection().createArrayOf("bigint", below));
+                        statement.setString(3, AccessTokenHandedOut.class.getName());
+                    }, rs -> {
+                        Stored earlier = stored(rs);
+                        if (PAYLOAD_TYPES.containsValue(earlier.payloadType())) {
+                            TokenSetStatus status = event(earlier).status();
+                            if (status != null) {
+                                statuses.put(earlier.aggregateId(), status);
+                            }
+                        }
+                    });
         }
 
         private TokenSetStatus statusBefore(Stored row) {

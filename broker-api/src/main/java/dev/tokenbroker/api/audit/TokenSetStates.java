@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -52,6 +53,10 @@ public final class TokenSetStates {
             + " h.error_code, h.detail, h.client_id, h.granted_scopes, h.access_token_expires_at,"
             + " h.refresh_token_expires_at, h.retry_at, h.data_key_version, h.token_version, h.refresh_token_version,"
             + " h.upstream_subject";
+
+    /** {@link #streamAll}'s owner columns, after {@link #COLUMNS}. */
+    private static final int USER_ID = 17;
+    private static final int CONNECTOR_ID = 18;
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
@@ -129,6 +134,8 @@ public final class TokenSetStates {
             try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY)) {
                 statement.setFetchSize(2_000);
+                // binary results (timestamps, uuids, arrays decode without text parsing); see EventFeed.stream
+                statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
                 statement.setTimestamp(1, Timestamp.from(at));
                 try (ResultSet rs = statement.executeQuery()) {
                     Fold fold = null;
@@ -138,7 +145,7 @@ public final class TokenSetStates {
                             if (fold != null) {
                                 sink.accept(fold.state(at));
                             }
-                            fold = new Fold(row.tokenSetId(), rs.getString("user_id"), rs.getString("connector_id"));
+                            fold = new Fold(row.tokenSetId(), rs.getString(USER_ID), rs.getString(CONNECTOR_ID));
                         }
                         fold.apply(row);
                     }
@@ -162,19 +169,17 @@ public final class TokenSetStates {
                        Integer dataKeyVersion, Long tokenVersion, Long refreshTokenVersion, String upstreamSubject) {
     }
 
+    /** By position, in the order of {@link #COLUMNS} (every query here selects them first): no name lookups per row. */
     private static Row row(ResultSet rs) throws SQLException {
-        Array scopes = rs.getArray("granted_scopes");
-        return new Row(rs.getObject("token_set_id", UUID.class), rs.getLong("sequence_number"),
-                rs.getString("event_type"), instant(rs, "occurred_at"), rs.getString("outcome"),
-                rs.getString("error_code"), rs.getString("detail"), rs.getString("client_id"),
+        Array scopes = rs.getArray(9);
+        return new Row(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3), instant(rs, 4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8),
                 scopes == null ? null : Arrays.stream((String[]) scopes.getArray()).sorted().toList(),
-                instant(rs, "access_token_expires_at"), instant(rs, "refresh_token_expires_at"),
-                instant(rs, "retry_at"), (Integer) rs.getObject("data_key_version"),
-                (Long) rs.getObject("token_version"), (Long) rs.getObject("refresh_token_version"),
-                rs.getString("upstream_subject"));
+                instant(rs, 10), instant(rs, 11), instant(rs, 12), (Integer) rs.getObject(13), (Long) rs.getObject(14),
+                (Long) rs.getObject(15), rs.getString(16));
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp timestamp = rs.getTimestamp(column);
         return timestamp == null ? null : timestamp.toInstant();
     }

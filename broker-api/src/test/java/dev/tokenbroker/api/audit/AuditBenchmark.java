@@ -109,23 +109,30 @@ class AuditBenchmark {
         if (types.size() != 3) {
             throw new IllegalStateException("expected a link, a hand-out and a refresh to copy, got " + types);
         }
+        // contiguous: each token set's events one after the other; interleaved: every token set's first event, then
+        // every token set's second, ... (far more token sets between two events of one than the feed's caches hold)
+        boolean interleaved = "interleaved".equals(System.getProperty("audit.benchmark.layout"));
         BenchmarkEnvironment.Mark start = BenchmarkEnvironment.of(dataSource).mark();
-        for (int from = 0; from < events; from += 100_000) {
-            int to = Math.min(events, from + 100_000) - 1;
+        List<long[]> batches = new ArrayList<>();
+        for (int from = 0; from < (interleaved ? EVENTS_PER_TOKEN_SET : events); from += interleaved ? 1 : 100_000) {
+            batches.add(interleaved ? new long[] {from, events - 1, EVENTS_PER_TOKEN_SET}
+                    : new long[] {from, Math.min(events, from + 100_000) - 1, 1});
+        }
+        for (long[] batch : batches) {
             jdbc.update("INSERT INTO domainevententry (aggregateidentifier, sequencenumber, type, eventidentifier,"
                     + " metadata, payload, payloadrevision, payloadtype, timestamp)"
                     + " SELECT md5('bench-set-' || n / 10)::uuid::text, n % 10, 'TokenSet', md5('bench-event-' || n)::uuid::text,"
                     + "  NULL, convert_to(replace(replace(t.payload, ?, md5('bench-set-' || n / 10)::uuid::text),"
                     + "  '\"' || ? || '\"', '\"bench-user-' || n / 10 || '\"'), 'UTF8'), t.payloadrevision, t.payloadtype,"
                     + "  to_char(timestamp '2026-01-01' + n * interval '7 ms', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-                    + " FROM generate_series(?, ?) n JOIN bench_template t ON t.payloadtype LIKE CASE"
+                    + " FROM generate_series(?, ?, ?) n JOIN bench_template t ON t.payloadtype LIKE CASE"
                     + "  WHEN n % 10 = 0 THEN '%.TokenSetLinked' WHEN n % 10 % 3 = 0 THEN '%.TokenSetRefreshed'"
-                    + "  ELSE '%.AccessTokenHandedOut' END ORDER BY n", template, user, from, to);
+                    + "  ELSE '%.AccessTokenHandedOut' END ORDER BY n", template, user, batch[0], batch[1], batch[2]);
         }
         jdbc.execute("DROP TABLE bench_template");
         jdbc.execute("ANALYZE domainevententry");
-        BenchmarkEnvironment.report("export data: inserted %s events (SQL)", start.until(
-                BenchmarkEnvironment.of(dataSource).mark(), events));
+        BenchmarkEnvironment.report("export data: inserted %s events (SQL), layout %s", start.until(
+                BenchmarkEnvironment.of(dataSource).mark(), events), interleaved ? "interleaved" : "contiguous");
     }
 
     private void export(AuditStory story, BenchmarkEnvironment environment) throws Exception {
