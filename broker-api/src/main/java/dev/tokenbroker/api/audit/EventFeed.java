@@ -68,8 +68,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <h2>Owners and status</h2>
  * Only a link names the user and connector; the owner of any token set is its sequence-0 event (always a
  * link), looked up per page for the token sets not yet known. A hand-out (or a permanent failure) leaves the
- * status as it was: the status before it is carried along the page, or read backwards from the token set's
- * previous status-setting event — a bounded read on the (aggregate, sequence) index.
+ * status as it was: the status before it is carried along the page, or read from the token set's previous
+ * event other than a hand-out — one query per chunk for all token sets the bounded caches do not know, on the
+ * (aggregate, sequence) index.
+ *
+ * <h2>Cost per event</h2>
+ * The export reads a million rows a minute or more, so each row costs only what it must (see
+ * {@code benchmarks/audit/RESULTS.md}): binary result columns, payloads read by a metadata-only reader that skips
+ * sealed tokens unread (the feed never holds ciphertext), no Axon message per row, and the stored timestamp parsed
+ * without a formatter.
  */
 public final class EventFeed {
 
