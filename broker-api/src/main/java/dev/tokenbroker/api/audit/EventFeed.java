@@ -112,7 +112,7 @@ public final class EventFeed {
     private final ConnectorRegistry connectors;
     private final Clock clock;
     private final Duration gapTimeout;
-    /** One reader per payload class at its current revision (a metadata-only copy of the serializer's mapper); others go through Axon. */
+    /** One reader per payload class at its current revision (a metadata-only copy of the serializer's mapper). */
     private final Map<String, KnownPayload> readers = new ConcurrentHashMap<>();
 
     public EventFeed(DataSource dataSource, Serializer serializer, ConnectorRegistry connectors, Clock clock,
