@@ -3,10 +3,7 @@ package dev.tokenbroker.api.audit;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.projections.integration.IntegrationEvent;
-import dev.tokenbroker.projections.integration.IntegrationEventJson;
 import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.springframework.http.CacheControl;
@@ -80,27 +77,19 @@ final class AuditFeedController {
         long after = after(cursor, filter);
         long horizon = Math.max(after, feed.safeHorizon());
         StreamingResponseBody body = out -> {
-            OutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
-            try {
-                feed.stream(after, horizon, filter, event -> writeLine(buffered, event));
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+            try (IntegrationEventLines lines = new IntegrationEventLines(new BufferedOutputStream(out, 64 * 1024))) {
+                try {
+                    feed.stream(after, horizon, filter, lines::write);
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
+                }
+                lines.flush();
             }
-            buffered.flush();
         };
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())
                 .contentType(MediaType.parseMediaType(NDJSON))
                 .header(NEXT_CURSOR_HEADER, new AuditCursor(horizon, filter.tag()).encode())
                 .body(body);
-    }
-
-    static void writeLine(OutputStream out, IntegrationEvent event) {
-        try {
-            out.write(IntegrationEventJson.write(event));
-            out.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static long after(String cursor, EventFeedFilter filter) {

@@ -96,8 +96,8 @@ final class AuditStateController {
                     try {
                         json.writeValue(generator, state);
                         if (ndjson) {
-                            generator.flush();
-                            buffered.write('\n');
+                            // through the generator's buffer: a flush per line would send an HTTP chunk per line
+                            generator.writeRaw('\n');
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);

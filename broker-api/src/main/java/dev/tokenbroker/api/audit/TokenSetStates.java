@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -53,6 +54,10 @@ public final class TokenSetStates {
             + " h.refresh_token_expires_at, h.retry_at, h.data_key_version, h.token_version, h.refresh_token_version,"
             + " h.upstream_subject";
 
+    /** {@link #streamAll}'s owner columns, after {@link #COLUMNS}. */
+    private static final int USER_ID = 17;
+    private static final int CONNECTOR_ID = 18;
+
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
 
@@ -61,16 +66,43 @@ public final class TokenSetStates {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    private static final String LAST_AT_OR_BEFORE = "SELECT sequence_number FROM token_set_history"
+            + " WHERE token_set_id = ? AND occurred_at <= ? ORDER BY occurred_at DESC, sequence_number DESC LIMIT 1";
+
     /** The token set's state at the instant, or empty when it had no event by then. */
     Optional<ConnectionState> at(String userId, String connectorId, Instant at) {
         UUID id = TokenSetId.of(userId, connectorId).value();
-        List<Long> last = jdbc.queryForList("SELECT sequence_number FROM token_set_history"
-                + " WHERE token_set_id = ? AND occurred_at <= ? ORDER BY occurred_at DESC, sequence_number DESC LIMIT 1",
-                Long.class, id, Timestamp.from(at));
+        List<Long> last = jdbc.queryForList(LAST_AT_OR_BEFORE, Long.class, id, Timestamp.from(at));
         if (last.isEmpty()) {
             return Optional.empty();
         }
-        long bound = last.get(0);
+        Query pieces = pieces(id, last.get(0));
+        Map<Long, Row> rows = new TreeMap<>();
+        jdbc.query(pieces.sql(), rs -> {
+            Row row = row(rs);
+            rows.put(row.sequenceNumber(), row);
+        }, pieces.args());
+        Fold fold = new Fold(id, userId, connectorId);
+        rows.values().forEach(fold::apply);
+        return Optional.of(fold.state(at));
+    }
+
+    /** The plans of {@link #at}'s two queries, as {@code EXPLAIN (ANALYZE, BUFFERS)} prints them (for benchmarks). */
+    List<String> explain(String userId, String connectorId, Instant at) {
+        UUID id = TokenSetId.of(userId, connectorId).value();
+        List<String> plan = new ArrayList<>(jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + LAST_AT_OR_BEFORE,
+                String.class, id, Timestamp.from(at)));
+        Long bound = jdbc.queryForObject(LAST_AT_OR_BEFORE, Long.class, id, Timestamp.from(at));
+        Query pieces = pieces(id, bound);
+        plan.addAll(jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + pieces.sql(), String.class, pieces.args()));
+        return plan;
+    }
+
+    private record Query(String sql, Object[] args) {
+    }
+
+    /** The last event of each type up to the bound, the last refresh-token expiry and the last hand-outs. */
+    private static Query pieces(UUID id, long bound) {
         String arm = "(SELECT " + COLUMNS + " FROM token_set_history h WHERE h.token_set_id = ? AND h.event_type = ?"
                 + " AND h.sequence_number <= ? %s ORDER BY h.sequence_number DESC LIMIT %d)";
         List<String> arms = new ArrayList<>();
@@ -84,14 +116,7 @@ public final class TokenSetStates {
         args.addAll(List.of(id, "TokenSetRefreshed", bound));
         arms.add(String.format(arm, "", LAST_HAND_OUTS));
         args.addAll(List.of(id, "AccessTokenHandedOut", bound));
-        Map<Long, Row> rows = new TreeMap<>();
-        jdbc.query(String.join(" UNION ALL ", arms), rs -> {
-            Row row = row(rs);
-            rows.put(row.sequenceNumber(), row);
-        }, args.toArray());
-        Fold fold = new Fold(id, userId, connectorId);
-        rows.values().forEach(fold::apply);
-        return Optional.of(fold.state(at));
+        return new Query(String.join(" UNION ALL ", arms), args.toArray());
     }
 
     /**
@@ -109,6 +134,8 @@ public final class TokenSetStates {
             try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY)) {
                 statement.setFetchSize(2_000);
+                // binary results (timestamps, uuids, arrays decode without text parsing); see EventFeed.stream
+                statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
                 statement.setTimestamp(1, Timestamp.from(at));
                 try (ResultSet rs = statement.executeQuery()) {
                     Fold fold = null;
@@ -118,7 +145,7 @@ public final class TokenSetStates {
                             if (fold != null) {
                                 sink.accept(fold.state(at));
                             }
-                            fold = new Fold(row.tokenSetId(), rs.getString("user_id"), rs.getString("connector_id"));
+                            fold = new Fold(row.tokenSetId(), rs.getString(USER_ID), rs.getString(CONNECTOR_ID));
                         }
                         fold.apply(row);
                     }
@@ -142,19 +169,17 @@ public final class TokenSetStates {
                        Integer dataKeyVersion, Long tokenVersion, Long refreshTokenVersion, String upstreamSubject) {
     }
 
+    /** By position, in the order of {@link #COLUMNS} (every query here selects them first): no name lookups per row. */
     private static Row row(ResultSet rs) throws SQLException {
-        Array scopes = rs.getArray("granted_scopes");
-        return new Row(rs.getObject("token_set_id", UUID.class), rs.getLong("sequence_number"),
-                rs.getString("event_type"), instant(rs, "occurred_at"), rs.getString("outcome"),
-                rs.getString("error_code"), rs.getString("detail"), rs.getString("client_id"),
+        Array scopes = rs.getArray(9);
+        return new Row(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3), instant(rs, 4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8),
                 scopes == null ? null : Arrays.stream((String[]) scopes.getArray()).sorted().toList(),
-                instant(rs, "access_token_expires_at"), instant(rs, "refresh_token_expires_at"),
-                instant(rs, "retry_at"), (Integer) rs.getObject("data_key_version"),
-                (Long) rs.getObject("token_version"), (Long) rs.getObject("refresh_token_version"),
-                rs.getString("upstream_subject"));
+                instant(rs, 10), instant(rs, 11), instant(rs, 12), (Integer) rs.getObject(13), (Long) rs.getObject(14),
+                (Long) rs.getObject(15), rs.getString(16));
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp timestamp = rs.getTimestamp(column);
         return timestamp == null ? null : timestamp.toInstant();
     }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -23,6 +24,9 @@ public final class IntegrationEventJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    private static final ObjectWriter WRITER = MAPPER.writerFor(IntegrationEvent.class)
+            .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+
     private IntegrationEventJson() {
     }
 
@@ -32,6 +36,14 @@ public final class IntegrationEventJson {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write integration event " + event.eventId(), e);
         }
+    }
+
+    /**
+     * The writer behind {@link #write}, for streams of records (one generator for many records, e.g. an NDJSON
+     * export): the same bytes per record, and no flush after each.
+     */
+    public static ObjectWriter writer() {
+        return WRITER;
     }
 
     public static IntegrationEvent read(byte[] json) {
