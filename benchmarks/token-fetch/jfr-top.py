@@ -3,6 +3,7 @@
 counted to its caller) and by top frame (self time). Request threads only (Tomcat's http-nio-*).
 
 Usage: benchmarks/token-fetch/jfr-top.py RECORDING.jfr [TOP=15]
+(prints: by area, by top frame (self), and frames by inclusive share)
 """
 import collections
 import re
@@ -40,7 +41,7 @@ def main():
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 15
     text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "96", path],
                           capture_output=True, text=True, check=True).stdout
-    areas, selves, total = collections.Counter(), collections.Counter(), 0
+    areas, selves, inclusive, total = collections.Counter(), collections.Counter(), collections.Counter(), 0
     for event in text.split("jdk.ExecutionSample")[1:]:
         thread = re.search(r'sampledThread = "([^"]*)"', event)
         if not thread or not thread.group(1).startswith("http-nio"):
@@ -55,6 +56,8 @@ def main():
         total += 1
         areas[area(frames)] += 1
         selves[frames[0].split("(")[0]] += 1
+        for name in {f.split("(")[0] for f in frames}:
+            inclusive[name] += 1
     print(f"{total} CPU samples on request threads ({path})")
     print("| area (innermost matching frame; JDK leaf work counted to its caller) | share |")
     print("|---|---|")
@@ -65,6 +68,20 @@ def main():
     print("|---|---|")
     for name, count in selves.most_common(top):
         print(f"| `{name}` | {100 * count / total:.1f} % |")
+    print()
+    print("| frame on the stack (inclusive; framework and broker frames, not the request dispatch spine) | share |")
+    print("|---|---|")
+    spine = ("java.lang.Thread.run", "org.apache.tomcat.util.threads.", "org.apache.tomcat.util.net.",
+             "org.apache.coyote.", "org.apache.catalina.core.", "org.apache.catalina.connector.CoyoteAdapter",
+             "org.apache.catalina.authenticator.", "org.apache.catalina.valves.")
+    shown = 0
+    for name, count in inclusive.most_common():
+        if name.startswith(spine) or 100 * count / total >= 99.5:
+            continue
+        print(f"| `{name}` | {100 * count / total:.1f} % |")
+        shown += 1
+        if shown >= 3 * top:
+            break
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ class ApiSecurityConfiguration {
                                     "The access token lacks the scope for this operation");
                         }))
                 .oauth2ResourceServer(resourceServer -> resourceServer
+                        .bearerTokenResolver(new BearerTokenHeaderResolver())
                         .jwt(jwt -> { })
                         .authenticationEntryPoint((request, response, failure) -> {
                             if (failure instanceof org.springframework.security.authentication.AuthenticationServiceException
