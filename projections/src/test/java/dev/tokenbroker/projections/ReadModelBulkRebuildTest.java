@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.axonframework.common.DateTimeUtils;
 import org.axonframework.config.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +155,15 @@ class ReadModelBulkRebuildTest {
         }
         assertThat(harness.jdbc().queryForObject("SELECT count(*) FROM token_set_history", Long.class))
                 .isEqualTo(harness.jdbc().queryForObject("SELECT count(*) FROM domainevententry", Long.class));
+    }
+
+    @Test
+    void readsEventTimestampsAsAxonDoes() {
+        for (String stored : List.of("2026-03-01T08:00:00Z", "2026-03-01T08:00:00.120Z", "2026-12-31T23:59:59.999Z",
+                "1999-02-28T00:00:00.123456789Z", "2026-03-01T08:00:00.5Z", "2026-03-01T09:00:00.000+01:00",
+                DateTimeUtils.formatInstant(Instant.now()))) {
+            assertThat(ReadModelBulkRebuild.parseTimestamp(stored)).as(stored).isEqualTo(DateTimeUtils.parseInstant(stored));
+        }
     }
 
     private long historyRows(TokenSetStory story) {
