@@ -63,7 +63,13 @@ public class ProjectionsConfiguration {
     }
 
     @Bean
-    public ReadModelRebuild readModelRebuild(Configuration axon) {
-        return new ReadModelRebuild(axon);
+    public ReadModelBulkRebuild readModelBulkRebuild(Configuration axon, DataSource dataSource,
+                                                     TokenSetViewRepository view, TokenSetHistoryRepository history) {
+        return new ReadModelBulkRebuild(axon, dataSource, view, history);
+    }
+
+    @Bean
+    public ReadModelRebuild readModelRebuild(Configuration axon, ReadModelBulkRebuild bulk) {
+        return new ReadModelRebuild(axon, bulk);
     }
 }

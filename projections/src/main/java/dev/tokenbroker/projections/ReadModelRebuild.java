@@ -21,8 +21,11 @@ import dev.tokenbroker.projections.history.TokenSetHistoryProjection;
 import dev.tokenbroker.projections.tokenset.TokenSetViewProjection;
 
 /**
- * Rebuilds read models from the first event: shut the processor down, reset its tokens (which runs the
- * projection's {@code @ResetHandler}, clearing its table in the same transaction), start it again.
+ * Rebuilds read models from the first event. {@link #rebuildAll} uses the {@link ReadModelBulkRebuild} when there
+ * is one (one scan of the event store, then the processors resume where it stopped); {@link #rebuild(String)}, and
+ * {@link #rebuildAll} without a bulk rebuild, shut the processor down, reset its tokens (which runs the projection's
+ * {@code @ResetHandler}, clearing its table in the same transaction) and start it again, so it replays event by
+ * event.
  *
  * <p>Across several instances, every instance must have released its claims before the reset: call
  * this where the other instances' processors are stopped too (Axon refuses to reset claimed tokens).
@@ -38,16 +41,26 @@ public final class ReadModelRebuild {
     private static final Logger log = LoggerFactory.getLogger(ReadModelRebuild.class);
 
     private final Configuration axon;
+    private final ReadModelBulkRebuild bulk;
     private final Clock clock;
     private volatile Instant startedAt;
     private volatile ScheduledExecutorService progressLog;
+    /** The counters of a bulk rebuild while it runs; {@code null} otherwise. */
+    private volatile ReadModelBulkRebuild.Counters bulkRunning;
 
+    /** Rebuilds through the processors' replay only. */
     public ReadModelRebuild(Configuration axon) {
-        this(axon, Clock.systemUTC());
+        this(axon, null, Clock.systemUTC());
     }
 
-    public ReadModelRebuild(Configuration axon, Clock clock) {
+    /** @param bulk the bulk rebuild {@link #rebuildAll} uses; {@code null} for the processors' replay */
+    public ReadModelRebuild(Configuration axon, ReadModelBulkRebuild bulk) {
+        this(axon, bulk, Clock.systemUTC());
+    }
+
+    public ReadModelRebuild(Configuration axon, ReadModelBulkRebuild bulk, Clock clock) {
         this.axon = Objects.requireNonNull(axon, "axon");
+        this.bulk = bulk;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -71,8 +84,15 @@ public final class ReadModelRebuild {
 
     /** Starts a rebuild of every read model of this module, logging its progress every 5 seconds. */
     public synchronized void rebuildAll() {
+        if (bulkRunning != null) {
+            throw new IllegalStateException("A rebuild of the read models is already running");
+        }
         startedAt = clock.instant();
-        PROCESSING_GROUPS.forEach(this::rebuild);
+        if (bulk == null) {
+            PROCESSING_GROUPS.forEach(this::rebuild);
+        } else {
+            startBulk();
+        }
         if (progressLog == null) {
             ScheduledExecutorService logger = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "read-model-rebuild-progress");
@@ -84,9 +104,48 @@ public final class ReadModelRebuild {
         }
     }
 
+    /**
+     * Stops the processors and runs the bulk rebuild on a thread of its own; the processors start again when it is
+     * done — from where it stopped, or, when it failed, from the first event (its first step moved their tokens
+     * there), so a failed bulk rebuild still ends in rebuilt read models.
+     */
+    private void startBulk() {
+        List<StreamingEventProcessor> processors = PROCESSING_GROUPS.stream().map(this::processor).toList();
+        processors.forEach(processor -> {
+            if (!processor.supportsReset()) {
+                throw new IllegalStateException("Processor " + processor.getName() + " does not support a reset");
+            }
+        });
+        log.info("Rebuilding the read models of {} with one scan of the event store", PROCESSING_GROUPS);
+        processors.forEach(StreamingEventProcessor::shutDown);
+        ReadModelBulkRebuild.Counters counters = new ReadModelBulkRebuild.Counters();
+        bulkRunning = counters;
+        Thread thread = new Thread(() -> {
+            try {
+                bulk.run(PROCESSING_GROUPS, counters);
+            } catch (Exception | Error e) {
+                log.error("The bulk rebuild failed; the processors rebuild the read models from the first event instead", e);
+            } finally {
+                try {
+                    processors.forEach(StreamingEventProcessor::start);
+                } finally {
+                    bulkRunning = null;
+                }
+            }
+        }, "read-model-rebuild");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** The progress of the last rebuild started on this instance (not running when none was). */
     public Progress progress() {
         Instant started = startedAt;
+        ReadModelBulkRebuild.Counters counters = bulkRunning;
+        if (started != null && counters != null) {
+            // scanning: events written of events in the scanned snapshot (the head until the count is known)
+            long total = counters.total() >= 0 ? counters.total() : Math.max(0, position(axon.eventStore().createHeadToken()));
+            return progress(started, true, Math.min(counters.written(), total), total);
+        }
         long total = Math.max(0, position(axon.eventStore().createHeadToken()));
         if (started == null) {
             return new Progress(false, null, 0, total, 0, null);
@@ -101,6 +160,10 @@ public final class ReadModelRebuild {
         if (!running) {
             processed = total;
         }
+        return progress(started, running, processed, total);
+    }
+
+    private Progress progress(Instant started, boolean running, long processed, long total) {
         double seconds = Math.max(0.001, Duration.between(started, clock.instant()).toMillis() / 1000.0);
         double rate = processed / seconds;
         Duration remaining = !running ? null
@@ -141,7 +204,7 @@ public final class ReadModelRebuild {
 
     /** Whether every read model of this module has caught up with the head of the event store. */
     public boolean isCaughtUp() {
-        return PROCESSING_GROUPS.stream().allMatch(this::isCaughtUp);
+        return bulkRunning == null && PROCESSING_GROUPS.stream().allMatch(this::isCaughtUp);
     }
 
     /**

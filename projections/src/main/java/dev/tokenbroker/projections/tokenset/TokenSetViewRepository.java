@@ -191,8 +191,43 @@ public final class TokenSetViewRepository {
     }
 
     /** For a replay from the first event. */
-    void deleteAll() {
+    public void deleteAll() {
         jdbc.update("DELETE FROM token_set_view");
+    }
+
+    /**
+     * Writes whole rows folded in memory ({@link TokenSetViewFold}) with one JDBC batch, under the streaming
+     * processor's rule: a row replaces the stored one only when it is newer ({@link ApplyWhen#NEWER}), so a row that
+     * a concurrent writer already moved past is left alone. Joins the caller's transaction.
+     */
+    public void upsertAll(List<TokenSetView> rows) {
+        jdbc.batchUpdate(UPSERT, rows.stream().map(TokenSetViewRepository::parameters).toList());
+    }
+
+    private static final String UPSERT = "INSERT INTO token_set_view (" + COLUMNS + ") VALUES ("
+            + String.join(", ", java.util.Collections.nCopies(COLUMNS.split(",").length, "?")) + ")"
+            + " ON CONFLICT (token_set_id) DO UPDATE SET "
+            + java.util.Arrays.stream(COLUMNS.split(",")).map(String::trim).filter(column -> !column.equals("token_set_id"))
+                    .map(column -> column + " = EXCLUDED." + column).collect(java.util.stream.Collectors.joining(", "))
+            + " WHERE token_set_view." + ApplyWhen.NEWER.condition("version", "EXCLUDED.version");
+
+    private static Object[] parameters(TokenSetView row) {
+        TokenSetView.RefreshFailure failure = row.lastFailure();
+        return new Object[] {
+                row.tokenSetId().value(), text(row.userId()), text(row.connectorId()), text(row.status().name()),
+                scopes(row.grantedScopes()), text(row.upstreamSubject()), text(row.upstreamDisplayName()),
+                row.dataKeyVersion(),
+                ciphertext(row.accessToken()), keyVersion(row.accessToken()), timestamp(row.accessTokenExpiresAt()),
+                ciphertext(row.refreshToken()), keyVersion(row.refreshToken()), timestamp(row.refreshTokenExpiresAt()),
+                ciphertext(row.idToken()), keyVersion(row.idToken()),
+                row.tokenVersion(), row.refreshTokenVersion(), timestamp(row.linkedAt()), timestamp(row.lastRefreshedAt()),
+                text(failure == null ? null : failure.kind().name()), text(failure == null ? null : failure.errorCode()),
+                text(failure == null ? null : failure.errorDescription()),
+                failure == null ? 0 : failure.consecutiveFailures(),
+                timestamp(failure == null ? null : failure.failingSince()), timestamp(failure == null ? null : failure.retryAt()),
+                text(row.reauthorizationReason()), timestamp(row.lastHandedOutAt()), timestamp(row.revokedAt()),
+                text(row.upstreamRevocation() == null ? null : row.upstreamRevocation().name()), timestamp(row.erasedAt()),
+                row.version(), timestamp(row.updatedAt())};
     }
 
     public Optional<TokenSetView> find(TokenSetId tokenSetId) {
