@@ -229,6 +229,9 @@ class ProcessFaultSuiteTest {
                 idp.reuses.get() + idp.inDoubtRetries.get(),
                 Duration.ofNanos(firstOk - upAt));
         record("pg-outage", row);
+        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nhealth while down: "
+                + health.statusCode() + " " + health.headers().map() + " " + health.body()
+                + "\nunexpected answers:\n" + storm.unexpectedAnswers(a) + "\n");
 
         assertThat(health.statusCode()).as("health while the database is down: " + health.body()).isEqualTo(503);
         assertThat(storm.unexpectedAnswers(a)).as("answers other than 200/503+Retry-After problem").isEmpty();
