@@ -317,13 +317,16 @@ class ProcessFaultSuiteTest {
                 + " restart | " + load + ", 1 instance, 30 token sets | 2 rotations + 30 fetches | rotate after restart "
                 + again.statusCode() + ", disable-old-keys " + disable.statusCode() + ", fetches " + served
                 + (rotationAnsweredBeforeKill ? " (first rotation had answered)" : " (first rotation cut off)")
+                + "; progress after restart " + progressAfterRestart.replace("|", "/")
                 + " | 0 if all fetches 200 | " + idp.reuses.get() + " | "
                 + Duration.ofNanos(kekDoneAt - kekKilledAt).toMillis() / 100 / 10.0 + " s (kill to every token served on old-keys-disabled KEK) |");
 
         assertThat(rebuildClean).as("read models after the interrupted rebuild equal the rows before it").isTrue();
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
-        assertThat(progress).as("progress after the second rotation (after restart: " + progressAfterRestart + ")")
-                .contains("\"complete\":true");
+        // complete: every data key wrapped by the KEK's primary key (the progress record's complete())
+        var rewrapped = json.readTree(progress);
+        assertThat(rewrapped.get("wrappedByKek").asLong()).as("progress after the second rotation " + progress
+                + " (after restart: " + progressAfterRestart + ")").isEqualTo(rewrapped.get("total").asLong()).isEqualTo(users.size());
         assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
         assertThat(served).isEqualTo(Map.of(200, users.size()));
         assertThat(idp.reuses.get()).isZero();
