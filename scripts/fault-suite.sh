@@ -6,8 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -f broker-api/target/token-broker.jar ] || [ "${REBUILD_JAR:-0}" = 1 ]; then
-  ./mvnw -B -q package -DskipTests -pl broker-api -am
+  ./mvnw -B -q ${MVN_OFFLINE:+-o} package -DskipTests -pl broker-api -am
 fi
-./mvnw -B test -pl broker-api -am \
+./mvnw -B ${MVN_OFFLINE:+-o} test -pl broker-api -am \
   -Dbroker.test.excludedGroups=benchmark -Dgroups=faults \
   -Dtest="ProcessFaultSuiteTest${1:-}" -Dsurefire.failIfNoSpecifiedTests=false

@@ -55,4 +55,22 @@ public enum ProblemType {
     public URI uri() {
         return URI.create("urn:token-broker:problem:" + code);
     }
+
+    /**
+     * The type for an error status that no handler named (Spring MVC's own errors, the container's, the firewall's):
+     * the 4xx we have a type for, {@code invalid_request} for any other 4xx, {@code internal_error} otherwise.
+     */
+    public static ProblemType forStatus(int status) {
+        return switch (status) {
+            case 400 -> INVALID_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> UPSTREAM_UNAVAILABLE;
+            default -> status >= 400 && status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
+        };
+    }
 }

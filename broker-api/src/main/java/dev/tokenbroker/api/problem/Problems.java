@@ -35,9 +35,17 @@ public final class Problems {
     /** For filters that answer before Spring MVC sees the request (authentication, body limits). */
     public static void write(HttpServletResponse response, ObjectMapper json, ProblemType type, String detail)
             throws IOException {
-        response.setStatus(type.status().value());
+        write(response, json, type, detail, type.status().value());
+    }
+
+    /** As {@link #write(HttpServletResponse, ObjectMapper, ProblemType, String)}, keeping a status set by someone else. */
+    public static void write(HttpServletResponse response, ObjectMapper json, ProblemType type, String detail, int status)
+            throws IOException {
+        ProblemDetail problem = detail(type, detail);
+        problem.setStatus(status);
+        response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        json.writeValue(response.getOutputStream(), detail(type, detail));
+        json.writeValue(response.getOutputStream(), problem);
     }
 }

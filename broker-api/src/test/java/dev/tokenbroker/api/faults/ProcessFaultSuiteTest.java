@@ -50,6 +50,12 @@ class ProcessFaultSuiteTest {
     static final String APP_SECRET = "fault-app-secret-0123456789abc";
     static final String ADMIN_SECRET = "fault-admin-secret-0123456789ab";
     static final Duration START_TIMEOUT = Duration.ofMinutes(8);
+    /**
+     * The bound on any answer, in milliseconds: an on-demand caller waits at most {@code on-demand-wait-timeout} (5 s)
+     * for another refresh, an IdP call at most its read timeout (5 s), a database touch at most Hikari's connection
+     * timeout (5 s) — plus headroom for a loaded machine.
+     */
+    static final long MAX_ANSWER_MILLIS = 15_000;
 
     final ObjectMapper json = new ObjectMapper();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
@@ -96,7 +102,8 @@ class ProcessFaultSuiteTest {
                 "--broker.clients.fault-admin.scopes=admin",
                 "--broker.connectors.sim.type=oauth2",
                 "--broker.connectors.sim.authorization-uri=" + idp.base() + "/authorize",
-                "--broker.connectors.sim.token-uri=" + idp.base() + "/token",
+                // per instance, so the IdP knows which instance each rotation was answered to
+                "--broker.connectors.sim.token-uri=" + idp.base() + "/token/" + name,
                 "--broker.connectors.sim.userinfo-uri=" + idp.base() + "/userinfo",
                 "--broker.connectors.sim.userinfo-subject-claim=id",
                 "--broker.connectors.sim.client-id=broker",
@@ -150,20 +157,32 @@ class ProcessFaultSuiteTest {
         String survivorProblems = storm.unexpectedAnswers(b);
 
         String row = row("kill -9 of one of two instances during on-demand + scheduled refreshes",
-                load, storm, "b: " + storm.byStatus(b) + "; a (until killed): " + storm.byStatus(a),
+                load, storm, "b: " + storm.byStatus(b) + ", max latency " + storm.maxLatencyMillis("instance:b") + " ms; a (until killed): "
+                        + storm.byStatus(a),
                 lost + " (refresh_result_lost; IdP saw " + idp.inDoubtRetries.get() + " in-doubt retries)",
                 idp.reuses.get(), Duration.ofNanos(recoveredAt - killedAt));
         record("kill9", row);
-        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nreasons " + reasons()
-                + "\nunexpected answers of b:\n" + survivorProblems + "\n");
+        Map<String, String> lostBySubject = reauthorizationsBySubject();
+        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses
+                + "\nreauthorizations by upstream subject " + lostBySubject
+                + "\nIdP in-doubt retries by subject (instance the lost rotation was answered to) " + idp.inDoubtRetriesBySubject
+                + "\nIdP reuses by subject " + idp.reusedSubjects
+                + "\nreasons " + reasons() + "\nunexpected answers of b:\n" + survivorProblems + "\n");
 
         assertThat(idp.reuses.get()).as("refresh-token reuse other than an in-doubt retry").isZero();
         assertThat(survivorProblems).as("answers of the surviving instance other than 200/409/503+Retry-After").isEmpty();
+        assertThat(storm.maxLatencyMillis("instance:b")).as("slowest answer of the surviving instance (ms)")
+                .isLessThan(MAX_ANSWER_MILLIS);
         assertThat(statuses.keySet()).as("token set statuses").isSubsetOf("ACTIVE", "REAUTHORIZATION_REQUIRED");
         long reauth = statuses.values().stream().filter("REAUTHORIZATION_REQUIRED"::equals).count();
         // every token set needing a new link needs it because the kill fell between the IdP's answer and persistence
         assertThat(countStatus("REAUTHORIZATION_REQUIRED")).isEqualTo(lost);
         assertThat(lost).isEqualTo(idp.inDoubtRetries.get());
+        // the same token sets: each lost one is a grant whose last rotation the IdP answered to the killed instance
+        assertThat(lostBySubject).as("reauthorization reasons by subject").allSatisfy(
+                (subject, reason) -> assertThat(reason).isEqualTo("refresh_result_lost"));
+        assertThat(lostBySubject.keySet()).isEqualTo(idp.inDoubtRetriesBySubject.keySet());
+        assertThat(idp.inDoubtRetriesBySubject.values()).as("instance each lost rotation was answered to").allMatch("a"::equals);
         assertThat(lost).as("at most the refreshes in flight on the killed instance").isLessThanOrEqualTo(16);
     }
 
@@ -210,12 +229,15 @@ class ProcessFaultSuiteTest {
                 idp.reuses.get() + idp.inDoubtRetries.get(),
                 Duration.ofNanos(firstOk - upAt));
         record("pg-outage", row);
+        Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nhealth while down: "
+                + health.statusCode() + " " + health.headers().map() + " " + health.body()
+                + "\nunexpected answers:\n" + storm.unexpectedAnswers(a) + "\n");
 
         assertThat(health.statusCode()).as("health while the database is down: " + health.body()).isEqualTo(503);
         assertThat(storm.unexpectedAnswers(a)).as("answers other than 200/503+Retry-After problem").isEmpty();
-        assertThat(storm.maxLatencyMillis("outage")).as("no hang while the database is down").isLessThan(15_000);
+        assertThat(storm.maxLatencyMillis("outage")).as("no hang while the database is down").isLessThan(MAX_ANSWER_MILLIS);
         assertThat(idp.reuses.get() + idp.inDoubtRetries.get()).as("reuse").isZero();
-        assertThat(statuses.values()).as("every token set ACTIVE again").allMatch("ACTIVE"::equals);
+        assertThat(statuses).as("every token set ACTIVE again (status -> count)").containsOnlyKeys("ACTIVE");
         assertThat(Duration.ofNanos(settledAt - upAt)).isLessThan(Duration.ofSeconds(120));
     }
 
@@ -295,13 +317,16 @@ class ProcessFaultSuiteTest {
                 + " restart | " + load + ", 1 instance, 30 token sets | 2 rotations + 30 fetches | rotate after restart "
                 + again.statusCode() + ", disable-old-keys " + disable.statusCode() + ", fetches " + served
                 + (rotationAnsweredBeforeKill ? " (first rotation had answered)" : " (first rotation cut off)")
+                + "; progress after restart " + progressAfterRestart.replace("|", "/")
                 + " | 0 if all fetches 200 | " + idp.reuses.get() + " | "
                 + Duration.ofNanos(kekDoneAt - kekKilledAt).toMillis() / 100 / 10.0 + " s (kill to every token served on old-keys-disabled KEK) |");
 
         assertThat(rebuildClean).as("read models after the interrupted rebuild equal the rows before it").isTrue();
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
-        assertThat(progress).as("progress after the second rotation (after restart: " + progressAfterRestart + ")")
-                .contains("\"complete\":true");
+        // complete: every data key wrapped by the KEK's primary key (the progress record's complete())
+        var rewrapped = json.readTree(progress);
+        assertThat(rewrapped.get("wrappedByKek").asLong()).as("progress after the second rotation " + progress
+                + " (after restart: " + progressAfterRestart + ")").isEqualTo(rewrapped.get("total").asLong()).isEqualTo(users.size());
         assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
         assertThat(served).isEqualTo(Map.of(200, users.size()));
         assertThat(idp.reuses.get()).isZero();
@@ -407,6 +432,19 @@ class ProcessFaultSuiteTest {
                      + " or payloadtype like '%Reauthorization%' order by globalindex")) {
             while (rows.next()) {
                 result.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+            }
+        }
+        return result;
+    }
+
+    /** Token sets that need a new link: upstream subject → the failure code that ended them. */
+    Map<String, String> reauthorizationsBySubject() throws Exception {
+        Map<String, String> result = new TreeMap<>();
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery("select upstream_subject, last_failure_code"
+                     + " from token_set_view where status = 'REAUTHORIZATION_REQUIRED'")) {
+            while (rows.next()) {
+                result.put(rows.getString(1), rows.getString(2));
             }
         }
         return result;
@@ -538,6 +576,7 @@ class ProcessFaultSuiteTest {
             answers.computeIfAbsent("phase:" + currentPhase + "|" + key, k -> new AtomicInteger()).incrementAndGet();
             long millis = (System.nanoTime() - started) / 1_000_000;
             maxLatency.computeIfAbsent(currentPhase, k -> new AtomicLong()).accumulateAndGet(millis, Math::max);
+            maxLatency.computeIfAbsent("instance:" + broker.name, k -> new AtomicLong()).accumulateAndGet(millis, Math::max);
         }
 
         void stopSending(BrokerProcess broker) {

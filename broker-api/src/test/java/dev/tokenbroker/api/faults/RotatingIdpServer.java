@@ -31,6 +31,8 @@ final class RotatingIdpServer implements AutoCloseable {
         boolean currentPresented = true;
         boolean revoked;
         int rotations;
+        /** The broker instance (the last segment of its token URI, {@code /token/<instance>}) the latest rotation went to. */
+        String currentIssuedTo = "";
 
         Grant(String subject, String first) {
             this.subject = subject;
@@ -50,6 +52,10 @@ final class RotatingIdpServer implements AutoCloseable {
     /** The previous refresh token presented again while its successor was never used: a lost answer, retried once. */
     final AtomicInteger inDoubtRetries = new AtomicInteger();
     final AtomicInteger answeredRotations = new AtomicInteger();
+    /** Per in-doubt retry: the grant's subject and the instance whose rotation answer was lost (never presented). */
+    final Map<String, String> inDoubtRetriesBySubject = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Subjects whose grant saw a reuse other than an in-doubt retry. */
+    final java.util.Set<String> reusedSubjects = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile int accessTokenSeconds = 3600;
     volatile long latencyMillis = 30;
 
@@ -81,6 +87,8 @@ final class RotatingIdpServer implements AutoCloseable {
 
     private void token(HttpExchange exchange) throws IOException {
         Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String path = exchange.getRequestURI().getPath();
+        String instance = path.startsWith("/token/") ? path.substring("/token/".length()) : "";
         sleep(latencyMillis);
         String body;
         int status = 200;
@@ -93,6 +101,7 @@ final class RotatingIdpServer implements AutoCloseable {
                 } else {
                     String refresh = "rt-" + UUID.randomUUID();
                     Grant grant = new Grant(subject, refresh);
+                    grant.currentIssuedTo = instance;
                     byRefreshToken.put(refresh, grant);
                     bySubject.put(subject, grant);
                     body = tokens(grant, refresh);
@@ -108,8 +117,10 @@ final class RotatingIdpServer implements AutoCloseable {
                     if (presented.equals(grant.previous) && !grant.currentPresented) {
                         // the broker lost the answer of the last rotation and tries the old token once (in doubt)
                         inDoubtRetries.incrementAndGet();
+                        inDoubtRetriesBySubject.merge(grant.subject, grant.currentIssuedTo, (a, b) -> a + "," + b);
                     } else {
                         reuses.incrementAndGet();
+                        reusedSubjects.add(grant.subject);
                     }
                     grant.revoked = true;
                     status = 400;
@@ -121,6 +132,7 @@ final class RotatingIdpServer implements AutoCloseable {
                     grant.current = next;
                     grant.currentPresented = false;
                     grant.rotations++;
+                    grant.currentIssuedTo = instance;
                     byRefreshToken.put(next, grant);
                     answeredRotations.incrementAndGet();
                     body = tokens(grant, next);

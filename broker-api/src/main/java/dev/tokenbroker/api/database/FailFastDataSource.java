@@ -1,0 +1,114 @@
+package dev.tokenbroker.api.database;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * Bounds how long anyone waits for the database while it is unreachable. Without it every touch of the database
+ * waits the pool's connection timeout (5 s): a request that touches it three times (signing keys, the calling
+ * client, the read model) hangs 15 s before its 503. Once a connection attempt fails because the database cannot
+ * be reached (SQL state class {@code 08}, connection exception, or {@code 57P}, shutting down), callers fail at
+ * once with a {@link SQLTransientConnectionException} — a 503 with {@code Retry-After} on the API — while one
+ * caller at a time, at most once per {@link #PROBE_INTERVAL}, still asks the pool and so finds out when the
+ * database is back. A pool that is merely exhausted (busy, not unreachable) is not affected: its timeout carries no
+ * connection-exception state.
+ *
+ * <p>Every user of the data source goes through this gate, background work included; those retry with their own
+ * backoff (refresh scheduler, outcome recorder, event processors).
+ */
+public final class FailFastDataSource extends DelegatingDataSource implements AutoCloseable {
+
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(FailFastDataSource.class);
+
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile boolean unreachable;
+    private volatile long nextProbeNanos;
+
+    public FailFastDataSource(DataSource target) {
+        super(target);
+    }
+
+    @FunctionalInterface
+    private interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return obtain(() -> obtainTargetDataSource().getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return obtain(() -> obtainTargetDataSource().getConnection(username, password));
+    }
+
+    /** Closes the pool behind it: Spring infers the destroy method from the exposed bean, which is this one. */
+    @Override
+    public void close() throws Exception {
+        if (obtainTargetDataSource() instanceof AutoCloseable pool) {
+            pool.close();
+        }
+    }
+
+    /** True while the last attempt to reach the database failed for want of a connection to it. */
+    public boolean unreachable() {
+        return unreachable;
+    }
+
+    private Connection obtain(ConnectionSource source) throws SQLException {
+        if (!unreachable) {
+            try {
+                return source.open();
+            } catch (SQLException e) {
+                if (connectionFailure(e)) {
+                    markUnreachable();
+                }
+                throw e;
+            }
+        }
+        if (System.nanoTime() - nextProbeNanos < 0 || !probing.compareAndSet(false, true)) {
+            throw new SQLTransientConnectionException("The database is unreachable; failing fast until it answers again", "08001");
+        }
+        try {
+            Connection connection = source.open();
+            unreachable = false;
+            log.info("The database is reachable again");
+            return connection;
+        } catch (SQLException e) {
+            nextProbeNanos = System.nanoTime() + PROBE_INTERVAL.toNanos();
+            throw e;
+        } finally {
+            probing.set(false);
+        }
+    }
+
+    private void markUnreachable() {
+        nextProbeNanos = System.nanoTime() + PROBE_INTERVAL.toNanos();
+        if (!unreachable) {
+            unreachable = true;
+            log.warn("The database is unreachable: failing fast, probing every {} ms until it answers", PROBE_INTERVAL.toMillis());
+        }
+    }
+
+    /** A connection exception or an administrator shutdown, anywhere in the cause chain. */
+    static boolean connectionFailure(Throwable failure) {
+        int depth = 0;
+        for (Throwable cause = failure; cause != null && depth < 10; cause = cause.getCause(), depth++) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tokenbroker.api.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+class FailFastDataSourceTest {
+
+    /** A pool stand-in: either times out the way Hikari does (with or without a connection exception) or answers. */
+    static final class Pool implements DataSource {
+        volatile SQLException failure;
+        final AtomicInteger asked = new AtomicInteger();
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            asked.incrementAndGet();
+            if (failure != null) {
+                throw failure;
+            }
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) {
+            return null;
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
+    }
+
+    static SQLException unreachable() {
+        return new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms",
+                "08001", new SQLException("Connection to 127.0.0.1:5432 refused", "08001"));
+    }
+
+    @Test
+    void afterTheDatabaseWasFoundUnreachableCallersFailAtOnceUntilAProbeSucceeds() throws Exception {
+        Pool pool = new Pool();
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        pool.failure = unreachable();
+
+        assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
+        assertThat(dataSource.unreachable()).isTrue();
+        // within the probe interval nobody waits for the pool
+        assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLTransientConnectionException.class)
+                .hasMessageContaining("failing fast");
+        assertThat(pool.asked).hasValue(1);
+
+        pool.failure = null;
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> dataSource.getConnection() != null);
+        assertThat(dataSource.unreachable()).isFalse();
+        assertThat(dataSource.getConnection()).isNotNull();
+    }
+
+    @Test
+    void anExhaustedPoolIsNotAnUnreachableDatabase() {
+        Pool pool = new Pool();
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        pool.failure = new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms");
+
+        assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
+        assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
+        assertThat(dataSource.unreachable()).isFalse();
+        assertThat(pool.asked).hasValue(2);
+    }
+}
