@@ -27,7 +27,7 @@ class SharedSigningKeysTest {
     void anotherInstanceOnTheSameDatabaseAcceptsTheTokens() throws Exception {
         ApiClients first = new ApiClients(port);
         String issuedByFirst = first.accessToken("test-admin", BrokerApiTest.ADMIN_SECRET);
-        HikariDataSource pool = (HikariDataSource) dataSource;
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);   // behind FailFastDataSource
 
         try (ConfigurableApplicationContext other = new SpringApplicationBuilder(TokenBrokerApplication.class)
                 .properties("spring.datasource.url=" + pool.getJdbcUrl(),

@@ -49,8 +49,8 @@ class CacheInvalidationAcrossInstancesTest {
     ApiClients second;
 
     @BeforeAll
-    void startSecondInstance() {
-        HikariDataSource pool = (HikariDataSource) dataSource;
+    void startSecondInstance() throws Exception {
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);   // behind FailFastDataSource
         other = new SpringApplicationBuilder(TokenBrokerApplication.class)
                 .properties("spring.datasource.url=" + pool.getJdbcUrl(),
                         "spring.datasource.username=" + pool.getUsername(),

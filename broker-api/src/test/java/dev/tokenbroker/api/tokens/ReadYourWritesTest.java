@@ -38,7 +38,7 @@ class ReadYourWritesTest {
 
     @Test
     void linkedThenReadOnBothInstancesThenUnlinkedThenGoneOnBoth() throws Exception {
-        HikariDataSource pool = (HikariDataSource) dataSource;
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);   // behind FailFastDataSource
         try (ConfigurableApplicationContext other = new SpringApplicationBuilder(TokenBrokerApplication.class)
                 .properties("spring.datasource.url=" + pool.getJdbcUrl(),
                         "spring.datasource.username=" + pool.getUsername(),
