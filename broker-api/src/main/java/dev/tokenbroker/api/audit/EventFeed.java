@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -66,11 +67,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * horizon falls back below the window (busy stores lag by at most {@code gapTimeout}, never skip).
  *
  * <h2>Owners and status</h2>
- * Only a link names the user and connector; the owner of any token set is its sequence-0 event (always a
- * link), looked up per page for the token sets not yet known. A hand-out (or a permanent failure) leaves the
- * status as it was: the status before it is carried along the page, or read from the token set's previous
- * event other than a hand-out — one query per chunk for all token sets the bounded caches do not know, on the
- * (aggregate, sequence) index.
+ * Only a link names the user and connector; the owner of a token set not yet known is looked up per chunk in
+ * {@code token_set_view} (one {@code = ANY(?)} query), and only for ids the view lacks in its sequence-0 event
+ * (always a link). A hand-out (or a permanent failure) leaves the status as it was: the status before it is
+ * carried along the page, or read from the token set's previous event other than a hand-out — one query per
+ * chunk for all token sets the bounded cache does not know, on the (aggregate, sequence) index, fetching the
+ * payload only of a refresh failure (every other type decides the status by itself).
  *
  * <h2>Cost per event</h2>
  * The export reads a million rows a minute or more, so each row costs only what it must (see
@@ -82,7 +84,13 @@ public final class EventFeed {
 
     static final int TAIL_WINDOW = 5_000;
     private static final int CHUNK = 500;
-    private static final int STREAM_CACHE = 20_000;
+    /**
+     * Token sets the export remembers (owner and latest status). An entry is a map entry, the aggregate id, a small
+     * record and the user id (the connector id is shared): about 250 bytes with user ids of a few dozen characters,
+     * at most about 460 bytes with 255-character ones, so at most about 23 MB for the cache. More interleaved token
+     * sets than this only cost the miss path (one view query and one status query per chunk), not correctness.
+     */
+    private static final int STREAM_CACHE = 50_000;
     private static final int STREAM_FETCH = 2_000;
 
     private static final Map<String, String> PAYLOAD_TYPES = Map.of(
@@ -105,6 +113,22 @@ public final class EventFeed {
 
     private static final String COLUMNS = "globalindex, aggregateidentifier, sequencenumber, eventidentifier,"
             + " payload, payloadtype, payloadrevision, timestamp";
+
+    /**
+     * The status each event type sets whatever its content ({@code IntegrationEvents.from}); a refresh failure's
+     * depends on its kind, a hand-out has none.
+     */
+    private static final Map<String, TokenSetStatus> STATUS_OF_TYPE = Map.of(
+            TokenSetLinked.class.getName(), TokenSetStatus.ACTIVE,
+            TokenSetRefreshed.class.getName(), TokenSetStatus.ACTIVE,
+            ReauthorizationRequired.class.getName(), TokenSetStatus.REAUTHORIZATION_REQUIRED,
+            TokenSetRevoked.class.getName(), TokenSetStatus.REVOKED,
+            TokenSetErased.class.getName(), TokenSetStatus.ERASED);
+
+    /** {@link #COLUMNS} for a status lookup: the payload only where the status depends on it (a refresh failure). */
+    private static final String STATUS_COLUMNS = "globalindex, aggregateidentifier, sequencenumber, eventidentifier,"
+            + " CASE WHEN payloadtype = '" + TokenRefreshFailed.class.getName() + "' THEN payload END,"
+            + " payloadtype, payloadrevision, timestamp";
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
@@ -355,15 +379,53 @@ public final class EventFeed {
                 StoredTimestamps.parse(row.timestamp()));
     }
 
-    /** Completes mapped events with owner and status-before; caches are bounded (LRU). */
+    /**
+     * The status an earlier event (read with {@link #STATUS_COLUMNS}) leaves: by its type where the type decides,
+     * from its payload for a refresh failure, {@code null} for a hand-out, a permanent failure or a foreign type.
+     */
+    private TokenSetStatus statusOf(Stored earlier) {
+        TokenSetStatus byType = STATUS_OF_TYPE.get(earlier.payloadType());
+        if (byType != null) {
+            return byType;
+        }
+        return earlier.payload() != null && PAYLOAD_TYPES.containsValue(earlier.payloadType())
+                ? event(earlier).status() : null;
+    }
+
+    /** What the feed knows of one token set: its owner once found, its status after the last event seen. */
+    private static final class Known {
+        boolean owned;
+        String userId;
+        String connectorId;
+        TokenSetStatus status;
+    }
+
+    /** Completes mapped events with owner and status-before; the cache is bounded (LRU). */
     private final class Resolver {
 
-        private final Map<String, String[]> owners;
-        private final Map<String, TokenSetStatus> statuses;
+        private final Map<String, Known> known;
+        /** Connector ids, one instance each (a handful of connectors, many token sets). */
+        private final Map<String, String> connectorIds = new HashMap<>();
 
         Resolver(int capacity) {
-            this.owners = lru(capacity);
-            this.statuses = lru(capacity);
+            this.known = lru(capacity);
+        }
+
+        private Known known(String aggregateId) {
+            return known.computeIfAbsent(aggregateId, id -> new Known());
+        }
+
+        private void own(String aggregateId, String userId, String connectorId) {
+            Known k = known(aggregateId);
+            k.owned = true;
+            k.userId = userId;
+            k.connectorId = connectorId == null || connectorIds.size() >= 10_000 ? connectorId
+                    : connectorIds.computeIfAbsent(connectorId, c -> c);
+        }
+
+        private TokenSetStatus knownStatus(String aggregateId) {
+            Known k = known.get(aggregateId);
+            return k == null ? null : k.status;
         }
 
         List<IntegrationEvent> complete(List<Stored> rows) {
@@ -373,7 +435,7 @@ public final class EventFeed {
                 payloads[i] = payload(row);
                 if (payloads[i] instanceof TokenSetLinked linked) {
                     // a link names its owner (the same on every link of a token set): no lookup needed
-                    owners.put(row.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
+                    own(row.aggregateId(), linked.userId(), linked.connectorId());
                 }
             }
             resolveOwners(rows);
@@ -387,46 +449,72 @@ public final class EventFeed {
                 Stored row = rows.get(i);
                 IntegrationEvent event = mapped[i];
                 TokenSetStatus before = event.status() != null ? null : statusBefore(row);
-                String[] owner = owners.getOrDefault(row.aggregateId(), new String[] {null, null});
-                IntegrationEvent completed = event.completedWith(owner[0], owner[1], before);
-                statuses.put(row.aggregateId(), completed.status());
+                Known k = known(row.aggregateId());
+                IntegrationEvent completed = k.owned ? event.completedWith(k.userId, k.connectorId, before)
+                        : event.completedWith(null, null, before);
+                k.status = completed.status();
                 events.add(completed);
             }
             return events;
         }
 
+        /**
+         * The owners of the chunk's token sets not known yet: one query on {@code token_set_view} (its user and
+         * connector are those of the token set's links: the id is derived from them), then the sequence-0 link for
+         * the ids the view lacks (a view being rebuilt, a projection lagging behind a new token set).
+         */
         private void resolveOwners(List<Stored> rows) {
-            Set<String> missing = new LinkedHashSet<>();
+            Map<UUID, String> missing = new LinkedHashMap<>();
+            Set<String> notUuid = new LinkedHashSet<>();
             for (Stored row : rows) {
-                if (!owners.containsKey(row.aggregateId())) {
-                    missing.add(row.aggregateId());
+                Known k = known.get(row.aggregateId());
+                if (k == null || !k.owned) {
+                    try {
+                        missing.putIfAbsent(UUID.fromString(row.aggregateId()), row.aggregateId());
+                    } catch (IllegalArgumentException e) {
+                        notUuid.add(row.aggregateId());
+                    }
                 }
             }
-            if (missing.isEmpty()) {
+            if (!missing.isEmpty()) {
+                UUID[] ids = missing.keySet().toArray(UUID[]::new);
+                jdbc.query("SELECT token_set_id, user_id, connector_id FROM token_set_view WHERE token_set_id = ANY(?)",
+                        statement -> statement.setArray(1, statement.getConnection().createArrayOf("uuid", ids)),
+                        rs -> {
+                            String aggregateId = missing.remove(rs.getObject(1, UUID.class));
+                            if (aggregateId != null) {
+                                own(aggregateId, rs.getString(2), rs.getString(3));
+                            }
+                        });
+            }
+            Set<String> fromLinks = new LinkedHashSet<>(missing.values());
+            fromLinks.addAll(notUuid);
+            if (fromLinks.isEmpty()) {
                 return;
             }
             jdbc.query("SELECT " + COLUMNS + " FROM domainevententry WHERE sequencenumber = 0 AND aggregateidentifier IN ("
-                    + placeholders(missing.size()) + ")", rs -> {
+                    + placeholders(fromLinks.size()) + ")", rs -> {
                         Stored first = stored(rs);
                         if (payload(first) instanceof TokenSetLinked linked) {
-                            owners.put(first.aggregateId(), new String[] {linked.userId(), linked.connectorId()});
+                            own(first.aggregateId(), linked.userId(), linked.connectorId());
                         }
-                    }, missing.toArray());
+                    }, fromLinks.toArray());
         }
 
         /**
          * The status before each token set's first status-less event in the chunk (a hand-out, a permanent failure)
          * when neither the cache nor an earlier event of the chunk knows it: one query for the chunk (the last
          * event below that one other than a hand-out, per token set), instead of one per event. Needed whenever
-         * more token sets interleave than the cache holds. A permanent failure found there has no status of its
-         * own; those few are left to {@link #statusBefore}'s walk back.
+         * more token sets interleave than the cache holds. Only a refresh failure's payload is fetched and read; any
+         * other type decides the status by itself ({@link #statusOf}). A permanent failure found there has no
+         * status of its own; those few are left to {@link #statusBefore}'s walk back.
          */
         private void resolveStatusesBefore(List<Stored> rows, IntegrationEvent[] mapped) {
             Map<String, Long> missing = new LinkedHashMap<>();
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < mapped.length; i++) {
                 String aggregate = rows.get(i).aggregateId();
-                if (seen.add(aggregate) && mapped[i].status() == null && statuses.get(aggregate) == null) {
+                if (seen.add(aggregate) && mapped[i].status() == null && knownStatus(aggregate) == null) {
                     missing.put(aggregate, rows.get(i).sequence());
                 }
             }
@@ -436,30 +524,29 @@ public final class EventFeed {
             String[] ids = missing.keySet().toArray(String[]::new);
             Long[] below = missing.values().toArray(Long[]::new);
             jdbc.query("SELECT d.* FROM unnest(?::text[], ?::bigint[]) AS m(id, below) CROSS JOIN LATERAL (SELECT "
-                    + COLUMNS + " FROM domainevententry WHERE aggregateidentifier = m.id AND sequencenumber < m.below"
-                    + " AND payloadtype <> ? ORDER BY sequencenumber DESC LIMIT 1) d", statement -> {
+                    + STATUS_COLUMNS + " FROM domainevententry WHERE aggregateidentifier = m.id"
+                    + " AND sequencenumber < m.below AND payloadtype <> ? ORDER BY sequencenumber DESC LIMIT 1) d",
+                    statement -> {
                         statement.setArray(1, statement.getConnection().createArrayOf("text", ids));
                         statement.setArray(2, statement.getConnection().createArrayOf("bigint", below));
                         statement.setString(3, AccessTokenHandedOut.class.getName());
                     }, rs -> {
                         Stored earlier = stored(rs);
-                        if (PAYLOAD_TYPES.containsValue(earlier.payloadType())) {
-                            TokenSetStatus status = event(earlier).status();
-                            if (status != null) {
-                                statuses.put(earlier.aggregateId(), status);
-                            }
+                        TokenSetStatus status = statusOf(earlier);
+                        if (status != null) {
+                            known(earlier.aggregateId()).status = status;
                         }
                     });
         }
 
         private TokenSetStatus statusBefore(Stored row) {
-            TokenSetStatus known = statuses.get(row.aggregateId());
-            if (known != null) {
-                return known;
+            TokenSetStatus knownStatus = knownStatus(row.aggregateId());
+            if (knownStatus != null) {
+                return knownStatus;
             }
             long below = row.sequence();
             while (below > 0) {
-                List<Stored> earlier = jdbc.query("SELECT " + COLUMNS + " FROM domainevententry"
+                List<Stored> earlier = jdbc.query("SELECT " + STATUS_COLUMNS + " FROM domainevententry"
                                 + " WHERE aggregateidentifier = ? AND sequencenumber < ? AND payloadtype <> ?"
                                 + " ORDER BY sequencenumber DESC LIMIT 8", (rs, n) -> stored(rs),
                         row.aggregateId(), below, AccessTokenHandedOut.class.getName());
@@ -467,11 +554,9 @@ public final class EventFeed {
                     return null;
                 }
                 for (Stored candidate : earlier) {
-                    if (PAYLOAD_TYPES.containsValue(candidate.payloadType())) {
-                        TokenSetStatus status = event(candidate).status();
-                        if (status != null) {
-                            return status;
-                        }
+                    TokenSetStatus status = statusOf(candidate);
+                    if (status != null) {
+                        return status;
                     }
                     below = candidate.sequence();
                 }

@@ -184,6 +184,42 @@ class AuditFeedTest {
     }
 
     @Test
+    void ownerAndStatusBeforeAreTheSameFromTheChunkTheViewOrTheLink() throws Exception {
+        AuditStory story = new AuditStory(port);
+        String user = AuditStory.newUser("feed-owner");
+        story.link(user);
+        story.handOut(user);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        // the hand-out's token set must be in the view (the projection is asynchronous)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM token_set_view WHERE user_id = ?", Integer.class, user) == 1);
+        EventFeed feed = new EventFeed(dataSource, eventSerializer, connectors, Clock.systemUTC(), Duration.ofSeconds(10));
+        EventFeedFilter ofUser = new EventFeedFilter(user, null, List.of(), null, null, null);
+        long horizon = feed.safeHorizon();
+
+        // the link in the same chunk names the owner and carries the status
+        List<IntegrationEvent> all = new ArrayList<>();
+        feed.stream(0, horizon, ofUser, all::add);
+        assertThat(all).extracting(IntegrationEvent::type).containsExactly("linked", "access-token-handed-out");
+        IntegrationEvent handOut = all.get(1);
+        assertThat(handOut.userId()).isEqualTo(user);
+        assertThat(handOut.status()).isNotNull();
+
+        // after the link: the owner from token_set_view, the status before from the previous event's type
+        long afterLink = all.get(0).globalPosition();
+        List<IntegrationEvent> fromView = new ArrayList<>();
+        feed.stream(afterLink, horizon, ofUser, fromView::add);
+        assertThat(fromView).containsExactly(handOut);
+        assertThat(IntegrationEventJson.write(fromView.get(0))).isEqualTo(IntegrationEventJson.write(handOut));
+
+        // a view without the token set (a rebuild): the owner from its link
+        jdbc.update("DELETE FROM token_set_view WHERE user_id = ?", user);
+        List<IntegrationEvent> fromLink = new ArrayList<>();
+        feed.stream(afterLink, horizon, ofUser, fromLink::add);
+        assertThat(fromLink).containsExactly(handOut);
+    }
+
+    @Test
     void aCursorIsPureDataThatAnotherInstanceContinuesFrom() throws Exception {
         AuditStory story = new AuditStory(port);
         for (int i = 0; i < 2; i++) {
