@@ -246,34 +246,44 @@ class ProcessFaultSuiteTest {
     @Test
     @Order(3)
     void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
+        final int RESTART_TOKEN_SETS = 200;
         infrastructure("restart");
         String load = load();
         BrokerProcess a = broker("a");
         a.awaitUp(START_TIMEOUT);
-        List<String> users = link(a, 30);
+        // enough token sets (and so data keys and history rows) that a kill can land inside the rebuild and the rewrap
+        List<String> users = link(a, RESTART_TOKEN_SETS);
         String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
         for (String user : users) { // one refresh and one hand-out each: more history to replay
             assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode()).isEqualTo(200);
         }
-        Thread.sleep(3_000);
-        String before = readModels();
+        String[] settled = {""};
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            String now = readModels();   // the history projection is asynchronous: wait until two reads agree
+            boolean same = now.equals(settled[0]);
+            settled[0] = now;
+            return same;
+        });
+        String before = settled[0];
         String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
 
         // 1. kill -9 right after a rebuild started, start again: the replay resumes from its stored tokens.
         HttpResponse<String> rebuild = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
                 .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(rebuild.statusCode()).as(rebuild.body()).isEqualTo(202);
-        Thread.sleep(150);
-        a.kill9();
+        String rebuildAtKill = killWhenPartWay(a, "/v1/admin/read-models/rebuild", admin, "processed", "total",
+                progress -> !progress.path("running").asBoolean(true));
         long killedAt = System.nanoTime();
         BrokerProcess a2 = broker("a-after-rebuild-kill");
         a2.awaitUp(START_TIMEOUT);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        String after = readModels();
-        while (!after.equals(before) && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            after = readModels();
+        String[] rebuilt = {readModels()};
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> (rebuilt[0] = readModels()).equals(before));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // asserted below, after the row is recorded
         }
+        String after = rebuilt[0];
         long rebuiltAt = System.nanoTime();
         boolean rebuildClean = after.equals(before);
 
@@ -284,8 +294,8 @@ class ProcessFaultSuiteTest {
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         java.util.concurrent.CompletableFuture<HttpResponse<String>> rotation = http.sendAsync(rotate, HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
-        a2.kill9();
+        String kekAtKill = killWhenPartWay(a2, "/v1/admin/kek/progress", admin, "wrappedByKek", "total",
+                progress -> rotation.isDone());
         long kekKilledAt = System.nanoTime();
         boolean rotationAnsweredBeforeKill = rotation.isDone() && !rotation.isCompletedExceptionally();
         BrokerProcess a3 = broker("a-after-kek-kill");
@@ -309,12 +319,14 @@ class ProcessFaultSuiteTest {
         }
         long kekDoneAt = System.nanoTime();
 
-        record("restart-rebuild", "| kill -9 right after `POST /v1/admin/read-models/rebuild`, start again | " + load
-                + ", 1 instance, 30 token sets | 1 rebuild | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
+        record("restart-rebuild", "| kill -9 during `POST /v1/admin/read-models/rebuild` (progress at the kill: "
+                + rebuildAtKill + "), start again | " + load
+                + ", 1 instance, " + users.size() + " token sets | 1 rebuild | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
                 : "read models differ") + " | " + idp.reuses.get() + " | " + Duration.ofNanos(rebuiltAt - killedAt).toMillis() / 100 / 10.0
                 + " s (kill to read models equal again) |");
-        record("restart-kek", "| kill -9 300 ms into `POST /v1/admin/kek/rotate`, start again, rotate again, disable old keys,"
-                + " restart | " + load + ", 1 instance, 30 token sets | 2 rotations + 30 fetches | rotate after restart "
+        record("restart-kek", "| kill -9 during `POST /v1/admin/kek/rotate` (progress at the kill: " + kekAtKill
+                + "), start again, rotate again, disable old keys, restart | " + load + ", 1 instance, " + users.size()
+                + " token sets | 2 rotations + " + users.size() + " fetches | rotate after restart "
                 + again.statusCode() + ", disable-old-keys " + disable.statusCode() + ", fetches " + served
                 + (rotationAnsweredBeforeKill ? " (first rotation had answered)" : " (first rotation cut off)")
                 + "; progress after restart " + progressAfterRestart.replace("|", "/")
@@ -330,6 +342,37 @@ class ProcessFaultSuiteTest {
         assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
         assertThat(served).isEqualTo(Map.of(200, users.size()));
         assertThat(idp.reuses.get()).isZero();
+    }
+
+    /**
+     * Polls a progress resource (no pause between polls) and kills the broker as soon as it reports
+     * {@code 0 < done < total}, i.e. part-way through; if the work finishes first ({@code finished}), kills it
+     * anyway. Returns the progress seen at the kill and whether it was part-way, for the RELIABILITY row.
+     */
+    String killWhenPartWay(BrokerProcess broker, String progressPath, String adminToken, String doneField,
+                           String totalField, java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> finished)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String seen = "none";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> progress = get(broker.base() + progressPath, adminToken);
+            if (progress.statusCode() != 200) {
+                continue;
+            }
+            var node = json.readTree(progress.body());
+            long done = node.path(doneField).asLong(-1);
+            long total = node.path(totalField).asLong(-1);
+            seen = done + "/" + total;
+            if (done > 0 && done < total) {
+                broker.kill9();
+                return "part-way, " + seen;
+            }
+            if (finished.test(node)) {
+                break;
+            }
+        }
+        broker.kill9();
+        return "finished before a poll saw it part-way, last " + seen;
     }
 
     String readModels() throws Exception {
