@@ -254,8 +254,11 @@ class ProcessFaultSuiteTest {
         // enough token sets (and so data keys and history rows) that a kill can land inside the rebuild and the rewrap
         List<String> users = link(a, RESTART_TOKEN_SETS);
         String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
-        for (String user : users) { // one refresh and one hand-out each: more history to replay
-            assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode()).isEqualTo(200);
+        for (int round = 0; round < 8; round++) { // forced refreshes and hand-outs: history enough to kill a rebuild part-way
+            for (String user : users) {
+                assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode())
+                        .isEqualTo(200);
+            }
         }
         String[] settled = {""};
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
