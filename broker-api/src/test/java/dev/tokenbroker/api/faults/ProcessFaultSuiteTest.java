@@ -200,24 +200,43 @@ class ProcessFaultSuiteTest {
         String token = apiToken(a, "fault-backend", BACKEND_SECRET);
         Storm storm = new Storm(users, Map.of(a, token));
         storm.start(4);
-        Thread.sleep(8_000);
+        await("load before the outage").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> storm.answered("before", 200) >= 40);
         // Slow IdP answers so some arrive while the database is down: the broker must persist them later.
         idp.latencyMillis = 2_500;
-        Thread.sleep(1_000);
+        int receivedAtSlowdown = idp.tokenRequestsReceived.get();
+        await("a slow IdP call in flight").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> idp.tokenRequestsReceived.get() > receivedAtSlowdown);
         int rotationsBefore = idp.answeredRotations.get();
         postgres.stop();
         long downAt = System.nanoTime();
         storm.phase = "outage";
-        Thread.sleep(3_000);
+        try {
+            await("an IdP answer during the outage").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> idp.answeredRotations.get() > rotationsBefore);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // counted (0) in the row; the scenario still checks that nothing is lost
+        }
         int answeredDuringOutage = idp.answeredRotations.get() - rotationsBefore;
         idp.latencyMillis = 30;
-        HttpResponse<String> health = get(a.base() + "/actuator/health", null);
-        Thread.sleep(27_000);
+        List<HttpResponse<String>> healthWhileDown = new java.util.ArrayList<>();
+        try {
+            await("health DOWN").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                healthWhileDown.add(0, get(a.base() + "/actuator/health", null));
+                return healthWhileDown.get(0).statusCode() == 503;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // asserted below, with the last answer
+        }
+        HttpResponse<String> health = healthWhileDown.get(0);
+        // The outage's prescribed length (30 s from the stop): a phase of the fault, not a wait for a condition.
+        Thread.sleep(Math.max(0, Duration.ofSeconds(30).minusNanos(System.nanoTime() - downAt).toMillis()));
         postgres.start();
         long upAt = System.nanoTime();
         storm.phase = "after";
         long firstOk = storm.awaitOkAfter(upAt, Duration.ofSeconds(120));
-        Thread.sleep(8_000);
+        await("load after the outage").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> storm.answered("after", 200) >= 40);
         storm.stop();
         long settledAt = awaitSettled(a, token, users, Duration.ofSeconds(120));
         Map<String, Integer> statuses = statusesByUser();
@@ -440,22 +459,18 @@ class ProcessFaultSuiteTest {
 
     /** Polls until every token set is ACTIVE or needs a new link, and every ACTIVE one is served with a fresh token. */
     long awaitSettled(BrokerProcess broker, String token, List<String> users, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean all = true;
-            for (String user : users) {
-                HttpResponse<String> response = get(broker.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", token);
-                if (response.statusCode() != 200 && response.statusCode() != 409) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                return System.nanoTime();
-            }
-            Thread.sleep(2_000);
-        }
-        throw new AssertionError("not settled within " + timeout);
+        await("every token set served or marked for re-linking").atMost(timeout).pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    for (String user : users) {
+                        int status = get(broker.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600",
+                                token).statusCode();
+                        if (status != 200 && status != 409) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        return System.nanoTime();
     }
 
     Map<String, Integer> statusesByUser() throws Exception {
@@ -643,6 +658,11 @@ class ProcessFaultSuiteTest {
 
         String byStatus(BrokerProcess broker) {
             return filtered(broker.name + "|");
+        }
+
+        int answered(String phaseName, int status) {
+            AtomicInteger count = answers.get("phase:" + phaseName + "|" + status);
+            return count == null ? 0 : count.get();
         }
 
         String byPhase(String name) {

@@ -52,6 +52,8 @@ final class RotatingIdpServer implements AutoCloseable {
     /** The previous refresh token presented again while its successor was never used: a lost answer, retried once. */
     final AtomicInteger inDoubtRetries = new AtomicInteger();
     final AtomicInteger answeredRotations = new AtomicInteger();
+    /** Token requests received, counted before the simulated latency: a request counted here is in flight. */
+    final AtomicInteger tokenRequestsReceived = new AtomicInteger();
     /** Per in-doubt retry: the grant's subject and the instance whose rotation answer was lost (never presented). */
     final Map<String, String> inDoubtRetriesBySubject = new java.util.concurrent.ConcurrentHashMap<>();
     /** Subjects whose grant saw a reuse other than an in-doubt retry. */
@@ -89,6 +91,7 @@ final class RotatingIdpServer implements AutoCloseable {
         Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         String path = exchange.getRequestURI().getPath();
         String instance = path.startsWith("/token/") ? path.substring("/token/".length()) : "";
+        tokenRequestsReceived.incrementAndGet();
         sleep(latencyMillis);
         String body;
         int status = 200;
