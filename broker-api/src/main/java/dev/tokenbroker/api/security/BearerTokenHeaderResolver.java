@@ -56,8 +56,11 @@ public final class BearerTokenHeaderResolver implements BearerTokenResolver {
         return request.getQueryString() == null || request.getParameterValues("access_token") == null;
     }
 
-    /** The token of {@code Bearer <b64token>}, or {@code null} when the header is anything else. */
-    static String wellFormedToken(String header) {
+    /**
+     * The token of {@code Bearer <b64token>} (RFC 6750, section 2.1, the scheme in any case), or {@code null} when the
+     * header is anything else. Only well-formed; whether the token is valid is the {@code JwtDecoder}'s question.
+     */
+    public static String wellFormedToken(String header) {
         int length = header.length();
         if (length <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return null;

@@ -8,6 +8,7 @@ import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one path by which a user's upstream access token leaves the broker, shared by the token API
@@ -53,6 +54,36 @@ public final class AccessTokenRetrieval {
                 throw new Unavailable(Reason.NO_VALID_TOKEN, Duration.ofSeconds(30));
             }
         }
+        recordHandOut(token, clientId, exchangedFor);
+        return token;
+    }
+
+    /**
+     * The common case alone, for the token API's fast path: the read model's access token when it is valid
+     * for at least {@code minValidity}, its hand-out to {@code clientId} recorded; empty, with nothing
+     * recorded, in every other case (not linked, needs a refresh, erased, the hand-out refused), which
+     * {@link #retrieve} then answers in full. Never refreshes.
+     */
+    public Optional<CurrentAccessToken.Available> retrieveIfValid(String clientId, String userId, String connector,
+                                                                  Duration minValidity) {
+        CurrentAccessToken current;
+        try {
+            current = queries.currentAccessToken(userId, connector);
+        } catch (TokenCipherException e) {
+            return Optional.empty();
+        }
+        if (!(current instanceof CurrentAccessToken.Available token) || !token.validFor(minValidity, clock.instant())) {
+            return Optional.empty();
+        }
+        try {
+            recordHandOut(token, clientId, null);
+        } catch (Unavailable e) {
+            return Optional.empty();
+        }
+        return Optional.of(token);
+    }
+
+    private void recordHandOut(CurrentAccessToken.Available token, String clientId, ExchangedSubjectToken exchangedFor) {
         try {
             // Recorded before the token leaves: a hand-out the domain refuses (the set was just erased or
             // revoked, and the read model has not caught up yet) is not answered with the token.
@@ -60,7 +91,6 @@ public final class AccessTokenRetrieval {
         } catch (TokenSetCommandRejectedException e) {
             throw new Unavailable(Reason.NOT_LINKED, null);
         }
-        return token;
     }
 
     private CurrentAccessToken current(String userId, String connector) {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -61,13 +60,6 @@ final class ConnectionsController {
                       Instant linkedAt, Instant lastRefreshedAt) {
     }
 
-    record AccessTokenResponse(String access_token, String token_type, Instant expires_at, Long expires_in, String scope) {
-        @Override
-        public String toString() {
-            return "AccessTokenResponse[access_token=<redacted>, expires_at=" + expires_at + "]";
-        }
-    }
-
     @GetMapping(path = "/v1/users/{userId}/connections", produces = MediaType.APPLICATION_JSON_VALUE)
     List<Connection> connections(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId, Authentication authentication) {
         ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ, ApiScope.CONNECTIONS_WRITE);
@@ -99,13 +91,10 @@ final class ConnectionsController {
                         "The identity provider did not issue a valid token; retry later", e.retryAfter());
             };
         }
-        Instant now = clock.instant();
-        Long expiresIn = token.expiresAt() == null ? null : Math.max(0, Duration.between(now, token.expiresAt()).toSeconds());
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.noStore())
                 .header("Pragma", "no-cache")
-                .body(new AccessTokenResponse(token.accessToken().reveal(), "Bearer", token.expiresAt(), expiresIn,
-                        String.join(" ", new TreeSet<>(token.grantedScopes()))));
+                .body(AccessTokenResponse.of(token, clock.instant()));
     }
 
     @DeleteMapping("/v1/users/{userId}/connections/{connector}")
