@@ -267,23 +267,30 @@ class ProcessFaultSuiteTest {
     @Order(3)
     void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
         final int RESTART_TOKEN_SETS = 200;
-        // copies of the linked token sets' stored events, seeded in SQL: 30 × 3,400 = 102,000 more events, so that the
+        // copies of the linked token sets' stored events, seeded in SQL: 100 × 1,000 = 100,000 more events, so that the
         // bulk rebuild (≈ 30,000–55,000 events/s, benchmarks/scale) runs for seconds and a kill lands inside it
-        final int SEED_COPIES = 30;
+        final int SEED_COPIES = 100;
         infrastructure("restart");
         String load = load();
+        Phases phases = new Phases();
         BrokerProcess a = broker("a");
         a.awaitUp(START_TIMEOUT);
+        phases.done("start a");
         // enough token sets (and so data keys) that a kill can land inside the rewrap
         List<String> users = link(a, RESTART_TOKEN_SETS);
+        phases.done("link " + RESTART_TOKEN_SETS);
         String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
-        for (int round = 0; round < 8; round++) { // forced refreshes and hand-outs: every kind of event a token set has
+        // two forced refreshes and hand-outs each: a link, refreshes and hand-outs to copy (5 events per token set);
+        // the volume comes from the copies (linking and refreshing over HTTP costs ≈ 90 ms per call here)
+        for (int round = 0; round < 2; round++) {
             for (String user : users) {
                 assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode())
                         .isEqualTo(200);
             }
         }
+        phases.done("forced refreshes and hand-outs");
         Seeded seeded = seedCopies(users, SEED_COPIES);
+        phases.done("seed " + seeded.events() + " events in SQL");
         String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
 
         // 0. The read models of the seeded events: one full rebuild (the processors' event-by-event catch-up would take
@@ -303,8 +310,10 @@ class ProcessFaultSuiteTest {
                     && node.path("total").asLong() >= seeded.total();
         });
         Duration firstRebuild = Duration.ofNanos(System.nanoTime() - firstRebuildStarted);
+        phases.done("first rebuild");
         await("every event processor at the head of the event store").atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1)).until(this::processorsAtHead);
+        phases.done("refresh schedule and event chain at the head");
         String[] settled = {""};
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             String now = readModels();   // wait until two reads agree
@@ -314,6 +323,7 @@ class ProcessFaultSuiteTest {
         });
         String before = settled[0];
         long[] rowsBefore = readModelRows();
+        phases.done("read models settled");
 
         // 1. kill -9 while a rebuild is part-way, start again: its first transaction emptied the read models and moved
         //    the processors' tokens back to the first event, so the processors' ordinary replay finishes the job.
@@ -336,6 +346,7 @@ class ProcessFaultSuiteTest {
         String after = rebuilt[0];
         long rebuiltAt = System.nanoTime();
         boolean rebuildClean = after.equals(before);
+        phases.done("second rebuild, kill, start, replay until equal");
 
         // 2. kill -9 during a KEK rotation, start again, rotate again: every data key ends on the new key,
         //    the old key can be disabled, and every token set still decrypts (served after a forced refresh).
@@ -368,6 +379,8 @@ class ProcessFaultSuiteTest {
             served.merge(get(a4.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend4).statusCode(), 1, Integer::sum);
         }
         long kekDoneAt = System.nanoTime();
+        phases.done("KEK rotation, kill, start, rotate, disable, start, fetch");
+        Files.writeString(work.resolve("diagnostics.txt"), "phases: " + phases + "\n");
 
         record("restart-rebuild", "| kill -9 during `POST /v1/admin/read-models/rebuild` (progress at the kill: "
                 + rebuildAtKill + "; rows at the kill: history " + rowsAtKill[1] + " of " + rowsBefore[1] + ", view "
@@ -401,6 +414,23 @@ class ProcessFaultSuiteTest {
         assertThat(disable.statusCode()).as(disable.body()).isEqualTo(200);
         assertThat(served).isEqualTo(Map.of(200, users.size()));
         assertThat(idp.reuses.get()).isZero();
+    }
+
+    /** How long each phase of a scenario took, for its diagnostics. */
+    static final class Phases {
+        private final List<String> done = new ArrayList<>();
+        private long since = System.nanoTime();
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            done.add(phase + " " + (now - since) / 100_000_000 / 10.0 + " s");
+            since = now;
+        }
+
+        @Override
+        public String toString() {
+            return String.join("; ", done);
+        }
     }
 
     /** Where a kill landed: whether a poll saw the work part-way, and the last progress seen ({@code done/total}). */
