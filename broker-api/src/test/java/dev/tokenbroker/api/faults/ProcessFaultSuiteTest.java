@@ -301,11 +301,9 @@ class ProcessFaultSuiteTest {
         HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
                 .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
-        String[] lastProgress = {""};
         String adminToken = admin;
         await("the first rebuild done").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
             HttpResponse<String> progress = get(a.base() + "/v1/admin/read-models/rebuild", adminToken);
-            lastProgress[0] = progress.body();
             var node = json.readTree(progress.body());
             return progress.statusCode() == 200 && !node.path("running").asBoolean(true)
                     && node.path("total").asLong() >= seeded.total();
