@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.core.api.TokenSetId;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -266,41 +267,79 @@ class ProcessFaultSuiteTest {
     @Order(3)
     void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
         final int RESTART_TOKEN_SETS = 200;
+        // copies of the linked token sets' stored events, seeded in SQL: 100 × 1,000 = 100,000 more events, so that the
+        // bulk rebuild (≈ 30,000–55,000 events/s, benchmarks/scale) runs for seconds and a kill lands inside it
+        // (-Dfaults.restart.seed-copies=0: without them, which must fail the scenario)
+        final int SEED_COPIES = Integer.getInteger("faults.restart.seed-copies", 100);
         infrastructure("restart");
         String load = load();
+        Phases phases = new Phases();
         BrokerProcess a = broker("a");
         a.awaitUp(START_TIMEOUT);
-        // enough token sets (and so data keys and history rows) that a kill can land inside the rebuild and the rewrap
+        phases.done("start a");
+        // enough token sets (and so data keys) that a kill can land inside the rewrap
         List<String> users = link(a, RESTART_TOKEN_SETS);
+        phases.done("link " + RESTART_TOKEN_SETS);
         String backend = apiToken(a, "fault-backend", BACKEND_SECRET);
-        for (int round = 0; round < 8; round++) { // forced refreshes and hand-outs: history enough to kill a rebuild part-way
+        // two forced refreshes and hand-outs each: a link, refreshes and hand-outs to copy (5 events per token set);
+        // the volume comes from the copies (linking and refreshing over HTTP costs ≈ 90 ms per call here)
+        for (int round = 0; round < 2; round++) {
             for (String user : users) {
                 assertThat(get(a.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend).statusCode())
                         .isEqualTo(200);
             }
         }
+        phases.done("forced refreshes and hand-outs");
+        Seeded seeded = seedCopies(users, SEED_COPIES);
+        phases.done("seed " + seeded.events() + " events in SQL");
+        String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
+
+        // 0. The read models of the seeded events: one full rebuild (the processors' event-by-event catch-up would take
+        //    a minute), then every processor — the refresh schedule and the event chain too — at the head, so the
+        //    rebuild killed below runs on an otherwise idle broker and the rows before it are final.
+        long firstRebuildStarted = System.nanoTime();
+        HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
+                .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        String adminToken = admin;
+        await("the first rebuild done").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<String> progress = get(a.base() + "/v1/admin/read-models/rebuild", adminToken);
+            var node = json.readTree(progress.body());
+            return progress.statusCode() == 200 && !node.path("running").asBoolean(true)
+                    && node.path("total").asLong() >= seeded.total();
+        });
+        Duration firstRebuild = Duration.ofNanos(System.nanoTime() - firstRebuildStarted);
+        phases.done("first rebuild");
+        await("every event processor at the head of the event store").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1)).until(this::processorsAtHead);
+        phases.done("refresh schedule and event chain at the head");
         String[] settled = {""};
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            String now = readModels();   // the history projection is asynchronous: wait until two reads agree
+            String now = readModels();   // wait until two reads agree
             boolean same = now.equals(settled[0]);
             settled[0] = now;
             return same;
         });
         String before = settled[0];
-        String admin = apiToken(a, "fault-admin", ADMIN_SECRET);
+        long[] rowsBefore = readModelRows();
+        phases.done("read models settled");
 
-        // 1. kill -9 right after a rebuild started, start again: the replay resumes from its stored tokens.
+        // 1. kill -9 while a rebuild is part-way, start again: its first transaction emptied the read models and moved
+        //    the processors' tokens back to the first event, so the processors' ordinary replay finishes the job.
         HttpResponse<String> rebuild = send(HttpRequest.newBuilder(URI.create(a.base() + "/v1/admin/read-models/rebuild"))
                 .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(rebuild.statusCode()).as(rebuild.body()).isEqualTo(202);
-        String rebuildAtKill = killWhenPartWay(a, "/v1/admin/read-models/rebuild", admin, "processed", "total",
+        // killed once half the events are written: about half the rows of both read models exist when the processors'
+        // replay applies every event again from the first one
+        KillPoint rebuildAtKill = killWhenPartWay(a, "/v1/admin/read-models/rebuild", admin, "processed", "total", 0.5,
                 progress -> !progress.path("running").asBoolean(true));
         long killedAt = System.nanoTime();
+        long[] rowsAtKill = readModelRows();
         BrokerProcess a2 = broker("a-after-rebuild-kill");
         a2.awaitUp(START_TIMEOUT);
         String[] rebuilt = {readModels()};
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))
                     .until(() -> (rebuilt[0] = readModels()).equals(before));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // asserted below, after the row is recorded
@@ -308,6 +347,7 @@ class ProcessFaultSuiteTest {
         String after = rebuilt[0];
         long rebuiltAt = System.nanoTime();
         boolean rebuildClean = after.equals(before);
+        phases.done("second rebuild, kill, start, replay until equal");
 
         // 2. kill -9 during a KEK rotation, start again, rotate again: every data key ends on the new key,
         //    the old key can be disabled, and every token set still decrypts (served after a forced refresh).
@@ -316,7 +356,7 @@ class ProcessFaultSuiteTest {
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + admin)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         java.util.concurrent.CompletableFuture<HttpResponse<String>> rotation = http.sendAsync(rotate, HttpResponse.BodyHandlers.ofString());
-        String kekAtKill = killWhenPartWay(a2, "/v1/admin/kek/progress", admin, "wrappedByKek", "total",
+        KillPoint kekAtKill = killWhenPartWay(a2, "/v1/admin/kek/progress", admin, "wrappedByKek", "total", 0,
                 progress -> rotation.isDone());
         long kekKilledAt = System.nanoTime();
         boolean rotationAnsweredBeforeKill = rotation.isDone() && !rotation.isCompletedExceptionally();
@@ -340,10 +380,16 @@ class ProcessFaultSuiteTest {
             served.merge(get(a4.base() + "/v1/users/" + user + "/connections/sim/token?min_validity=3600", backend4).statusCode(), 1, Integer::sum);
         }
         long kekDoneAt = System.nanoTime();
+        phases.done("KEK rotation, kill, start, rotate, disable, start, fetch");
+        Files.writeString(work.resolve("diagnostics.txt"), "phases: " + phases + "\n");
 
         record("restart-rebuild", "| kill -9 during `POST /v1/admin/read-models/rebuild` (progress at the kill: "
-                + rebuildAtKill + "), start again | " + load
-                + ", 1 instance, " + users.size() + " token sets | 1 rebuild | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
+                + rebuildAtKill + "; rows at the kill: history " + rowsAtKill[1] + " of " + rowsBefore[1] + ", view "
+                + rowsAtKill[0] + " of " + rowsBefore[0] + "), start again | " + load
+                + ", 1 instance, " + users.size() + " linked token sets + " + seeded.tokenSets() + " seeded copies, "
+                + String.format("%,d", seeded.total()) + " events (" + String.format("%,d", seeded.events())
+                + " seeded in SQL; a first full rebuild of them took " + firstRebuild.toMillis() / 100 / 10.0 + " s)"
+                + " | 2 rebuilds | 202 | " + (rebuildClean ? "0 (read models equal the pre-rebuild rows)"
                 : "read models differ") + " | " + idp.reuses.get() + " | " + Duration.ofNanos(rebuiltAt - killedAt).toMillis() / 100 / 10.0
                 + " s (kill to read models equal again) |");
         record("restart-kek", "| kill -9 during `POST /v1/admin/kek/rotate` (progress at the kill: " + kekAtKill
@@ -355,6 +401,11 @@ class ProcessFaultSuiteTest {
                 + " | 0 if all fetches 200 | " + idp.reuses.get() + " | "
                 + Duration.ofNanos(kekDoneAt - kekKilledAt).toMillis() / 100 / 10.0 + " s (kill to every token served on old-keys-disabled KEK) |");
 
+        // the kill landed inside the rebuild: a poll saw it part-way, and the read models were short of their rows
+        assertThat(rebuildAtKill.partWay()).as("a progress poll saw the rebuild part-way before the kill: " + rebuildAtKill)
+                .isTrue();
+        assertThat(rowsAtKill[1]).as("history rows at the kill (before the rebuild: " + rowsBefore[1] + ")")
+                .isPositive().isLessThan(rowsBefore[1]);
         assertThat(rebuildClean).as("read models after the interrupted rebuild equal the rows before it").isTrue();
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
         // complete: every data key wrapped by the KEK's primary key (the progress record's complete())
@@ -366,42 +417,183 @@ class ProcessFaultSuiteTest {
         assertThat(idp.reuses.get()).isZero();
     }
 
+    /** How long each phase of a scenario took, for its diagnostics. */
+    static final class Phases {
+        private final List<String> done = new ArrayList<>();
+        private long since = System.nanoTime();
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            done.add(phase + " " + (now - since) / 100_000_000 / 10.0 + " s");
+            since = now;
+        }
+
+        @Override
+        public String toString() {
+            return String.join("; ", done);
+        }
+    }
+
+    /** Where a kill landed: whether the work was part-way ({@code 0 < done < total}), and the progress last seen. */
+    record KillPoint(boolean partWay, String seen, String why) {
+        @Override
+        public String toString() {
+            return why + ", " + seen;
+        }
+    }
+
     /**
-     * Polls a progress resource (no pause between polls) and kills the broker as soon as it reports
-     * {@code 0 < done < total}, i.e. part-way through; if the work finishes first ({@code finished}), kills it
-     * anyway. Returns the progress seen at the kill and whether it was part-way, for the RELIABILITY row.
+     * Polls a progress resource (no pause between polls) and kills the broker as soon as it reports at least
+     * {@code fraction} of the work done but not all of it ({@code done > 0} for a fraction of 0), i.e. part-way through;
+     * if the work finishes first ({@code finished}), or after 2 minutes, kills it anyway. Returns the progress seen at
+     * the kill and whether it was part-way, for the RELIABILITY row and the scenario's assertion.
      */
-    String killWhenPartWay(BrokerProcess broker, String progressPath, String adminToken, String doneField,
-                           String totalField, java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> finished)
+    KillPoint killWhenPartWay(BrokerProcess broker, String progressPath, String adminToken, String doneField,
+                              String totalField, double fraction,
+                              java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> finished)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String seen = "none";
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long done = -1;
+        long total = -1;
+        String why = "still running after 2 minutes";
         while (System.nanoTime() < deadline) {
             HttpResponse<String> progress = get(broker.base() + progressPath, adminToken);
             if (progress.statusCode() != 200) {
                 continue;
             }
             var node = json.readTree(progress.body());
-            long done = node.path(doneField).asLong(-1);
-            long total = node.path(totalField).asLong(-1);
-            seen = done + "/" + total;
-            if (done > 0 && done < total) {
-                broker.kill9();
-                return "part-way, " + seen;
+            done = node.path(doneField).asLong(-1);
+            total = node.path(totalField).asLong(-1);
+            if (done > 0 && done < total && done >= fraction * total) {
+                why = "part-way";
+                break;
             }
             if (finished.test(node)) {
+                why = "finished before a poll saw it part-way (last poll)";
                 break;
             }
         }
         broker.kill9();
-        return "finished before a poll saw it part-way, last " + seen;
+        return new KillPoint(done > 0 && done < total && !why.startsWith("finished"), done + "/" + total, why);
     }
 
+    /** The seeded data: token sets and events added, and the events in the store after seeding. */
+    record Seeded(int tokenSets, long events, long total) {
+    }
+
+    /**
+     * Copies every stored event of the linked token sets {@code copies} times into new token sets, in SQL, the way
+     * {@code AuditBenchmark} builds its data set: each copy of user {@code u}'s token set belongs to user
+     * {@code seed<c>-u} and has that user's derived aggregate identifier ({@link TokenSetId#of}); the payloads are the
+     * stored JSON with the token set id and the user id replaced, the sequence numbers, payload types and revisions,
+     * metadata and timestamps those of the original event; each event gets a new event identifier, and its global index
+     * from the store's sequence, copy after copy in the original order (so each token set's events stay in sequence
+     * order, interleaved with the other token sets' as they were appended). The copies have no data keys: nothing
+     * decrypts their tokens in this scenario (their access tokens expire an hour after the originals', so the
+     * scheduler leaves them alone), and the read models copy ciphertexts without opening them.
+     */
+    Seeded seedCopies(List<String> users, int copies) throws Exception {
+        if (copies == 0) {
+            try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+                 ResultSet count = connection.createStatement().executeQuery("SELECT count(*) FROM domainevententry")) {
+                count.next();
+                return new Seeded(0, 0, count.getLong(1));
+            }
+        }
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres")) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                statement.execute("CREATE TEMP TABLE seed_copy (copy_number int NOT NULL, old_id varchar(255) NOT NULL,"
+                        + " new_id varchar(255) NOT NULL, old_user text NOT NULL, new_user text NOT NULL) ON COMMIT DROP");
+            }
+            try (var insert = connection.prepareStatement("INSERT INTO seed_copy VALUES (?, ?, ?, ?, ?)")) {
+                for (int copy = 1; copy <= copies; copy++) {
+                    for (String user : users) {
+                        String copyUser = "seed" + copy + "-" + user;
+                        insert.setInt(1, copy);
+                        insert.setString(2, TokenSetId.of(user, "sim").toString());
+                        insert.setString(3, TokenSetId.of(copyUser, "sim").toString());
+                        insert.setString(4, user);
+                        insert.setString(5, copyUser);
+                        insert.addBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            long events;
+            try (var insert = connection.prepareStatement("INSERT INTO domainevententry (aggregateidentifier,"
+                    + " sequencenumber, type, eventidentifier, metadata, payload, payloadrevision, payloadtype, timestamp)"
+                    + " SELECT m.new_id, e.sequencenumber, e.type, md5(m.new_id || '/' || e.eventidentifier)::uuid::text,"
+                    + "  e.metadata, convert_to(replace(replace(convert_from(e.payload, 'UTF8'), m.old_id, m.new_id),"
+                    + "  '\"' || m.old_user || '\"', '\"' || m.new_user || '\"'), 'UTF8'),"
+                    + "  e.payloadrevision, e.payloadtype, e.timestamp"
+                    + " FROM domainevententry e JOIN seed_copy m ON m.old_id = e.aggregateidentifier"
+                    + " ORDER BY m.copy_number, e.globalindex")) {
+                events = insert.executeUpdate();
+            }
+            try (ResultSet check = connection.createStatement().executeQuery("SELECT"
+                    // every copy names its own token set, never the original's; every link names its own user
+                    + " (SELECT count(*) FROM domainevententry e JOIN seed_copy m ON m.new_id = e.aggregateidentifier"
+                    + "   WHERE position(m.old_id IN convert_from(e.payload, 'UTF8')) > 0"
+                    + "   OR position(m.new_id IN convert_from(e.payload, 'UTF8')) = 0"
+                    + "   OR (e.payloadtype LIKE '%.TokenSetLinked'"
+                    + "       AND position('\"' || m.new_user || '\"' IN convert_from(e.payload, 'UTF8')) = 0)),"
+                    // each token set's events in sequence order along the global index
+                    + " (SELECT count(*) FROM (SELECT sequencenumber < lag(sequencenumber) OVER (PARTITION BY"
+                    + "   aggregateidentifier ORDER BY globalindex) AS backwards FROM domainevententry) o WHERE backwards),"
+                    + " (SELECT count(*) FROM domainevententry),"
+                    + " (SELECT count(*) FROM domainevententry WHERE aggregateidentifier IN (SELECT old_id FROM seed_copy))")) {
+                check.next();
+                assertThat(check.getLong(1)).as("seeded events still naming the original or not their own token set").isZero();
+                assertThat(check.getLong(2)).as("events out of sequence order along the global index").isZero();
+                assertThat(events).as("seeded events: every event of the linked token sets, once per copy")
+                        .isEqualTo(copies * check.getLong(4)).isPositive();
+                connection.commit();
+                return new Seeded(copies * users.size(), events, check.getLong(3));
+            }
+        }
+    }
+
+    /**
+     * Whether every segment of every tracking processor (read models, refresh schedule, event chain) has processed up
+     * to the event store's head: its stored token is a plain {@code GapAwareTrackingToken} at or past the head.
+     */
+    boolean processorsAtHead() throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery("SELECT (SELECT max(globalindex) FROM"
+                     + " domainevententry), processorname, tokentype, convert_from(token, 'UTF8') FROM tokenentry"
+                     + " WHERE processorname NOT LIKE '\\_\\_%'")) {
+            int segments = 0;
+            while (rows.next()) {
+                segments++;
+                String type = rows.getString(3);
+                String token = rows.getString(4);
+                if (token == null || type == null || !type.endsWith("GapAwareTrackingToken")
+                        || json.readTree(token).path("index").asLong(-1) < rows.getLong(1)) {
+                    return false;
+                }
+            }
+            return segments > 0;
+        }
+    }
+
+    /** Rows in {@code token_set_view} and {@code token_set_history}. */
+    long[] readModelRows() throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
+             ResultSet rows = connection.createStatement().executeQuery(
+                     "SELECT (SELECT count(*) FROM token_set_view), (SELECT count(*) FROM token_set_history)")) {
+            rows.next();
+            return new long[] {rows.getLong(1), rows.getLong(2)};
+        }
+    }
+
+    /** Both read models, every column of every row, as one value: a hash per table (in key order) and the row counts. */
     String readModels() throws Exception {
         try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "postgres");
              ResultSet rows = connection.createStatement().executeQuery(
-                     "select (select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from token_set_view t)"
-                             + " || (select md5(coalesce(string_agg(h::text, '|' order by h::text), '')) from token_set_history h)"
+                     "select (select md5(coalesce(string_agg(t::text, '|' order by t.token_set_id), '')) from token_set_view t)"
+                             + " || (select md5(coalesce(string_agg(h::text, '|' order by h.token_set_id, h.sequence_number), ''))"
+                             + " from token_set_history h)"
                              + " || (select count(*) from token_set_view) || '/' || (select count(*) from token_set_history)")) {
             rows.next();
             return rows.getString(1);
