@@ -61,6 +61,12 @@ public final class ConstantRate {
                             connection = new Connection(url.getHost(), url.getPort());
                         }
                         status = connection.exchange(request);
+                        if (connection.closedByServer) {
+                            // a complete answer with "Connection: close" (Tomcat's max-keep-alive-requests): not an
+                            // error; the next request pays for the new connection, as a real client would
+                            connection.close();
+                            connection = null;
+                        }
                     } catch (IOException e) {
                         status = -1;
                         if (connection != null) {
@@ -100,6 +106,9 @@ public final class ConstantRate {
 
     /** One keep-alive connection: writes a request, reads one response (Content-Length or chunked). */
     private static final class Connection {
+
+        /** The last answer said {@code Connection: close}. */
+        boolean closedByServer;
         private final Socket socket;
         private final OutputStream out;
         private final InputStream in;
@@ -142,9 +151,7 @@ public final class ConstantRate {
             } else if (length > 0) {
                 skip(length);
             }
-            if (close) {
-                throw new IOException("server closed the connection");
-            }
+            closedByServer = close;
             return status;
         }
 

@@ -4,5 +4,5 @@ HERE="$(cd "$(dirname "$0")" && pwd)"; W=$1; P=$2; RATE=$3; S=${4:-30}
 "$HERE/token.sh" "$W" "$P"; url="http://localhost:$P/v1/users/bench-user/connections/demo/token"
 wrk -t1 -c8 -d20s -H "Authorization: Bearer $(cat "$W/token")" "$url" >/dev/null   # re-warm
 c0=$("$HERE/cpu.sh" "$W")
-java "$HERE/../ConstantRate.java" "$url" "$(cat "$W/token")" "$RATE" "$S" 8 5
+java ${CLIENT_OPTS:-} "$HERE/../ConstantRate.java" "$url" "$(cat "$W/token")" "$RATE" "$S" 8 5
 c1=$("$HERE/cpu.sh" "$W"); echo "cpu/req raw=$(( (c1 - c0) * 1000 / (RATE * (S + 5)) ))us (broker + PostgreSQL; includes the client's compile time)"
