@@ -8,7 +8,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
@@ -77,7 +76,7 @@ class IssuerConfiguration {
     }
 
     @Bean
-    JwtDecoder apiTokenDecoder(SigningKeyRing ring, Clock clock) {
+    VerifiedTokenCache apiTokenDecoder(SigningKeyRing ring, Clock clock) {
         return new VerifiedTokenCache(OAuth2AuthorizationServerConfiguration.jwtDecoder(ring), ring::trusts, clock, 10_000);
     }
 

@@ -60,12 +60,9 @@ public final class VerifiedTokenCache implements JwtDecoder {
             return delegate.decode(null);
         }
         Key key = key(token);
-        Entry entry = entries.get(key);
-        if (entry != null) {
-            if (clock.instant().isBefore(entry.expiresAt()) && trustedKeyId.test(entry.keyId())) {
-                return entry.jwt();
-            }
-            entries.remove(key, entry);
+        Jwt remembered = remembered(key);
+        if (remembered != null) {
+            return remembered;
         }
         Jwt jwt = delegate.decode(token);
         Object keyId = jwt.getHeaders().get("kid");
@@ -77,6 +74,28 @@ public final class VerifiedTokenCache implements JwtDecoder {
             entries.put(key, new Entry(jwt, kid, expiresAt));
         }
         return jwt;
+    }
+
+    /**
+     * The token as verified earlier by {@link #decode}, under the same rules, or {@code null} when it is not
+     * remembered (never verified, failed verification, expired, or its key no longer trusted). Never verifies
+     * anything itself: a caller that must not spend a signature check on a token, such as the token fetch's fast
+     * path (a flood of invalid tokens would otherwise be checked twice), leaves the rest to {@link #decode}.
+     */
+    public Jwt remembered(String token) {
+        return token == null ? null : remembered(key(token));
+    }
+
+    private Jwt remembered(Key key) {
+        Entry entry = entries.get(key);
+        if (entry == null) {
+            return null;
+        }
+        if (clock.instant().isBefore(entry.expiresAt()) && trustedKeyId.test(entry.keyId())) {
+            return entry.jwt();
+        }
+        entries.remove(key, entry);
+        return null;
     }
 
     /** Number of remembered tokens (for tests and metrics). */

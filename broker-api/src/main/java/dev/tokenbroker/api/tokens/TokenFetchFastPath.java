@@ -3,6 +3,7 @@ package dev.tokenbroker.api.tokens;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiScope;
+import dev.tokenbroker.api.issuer.VerifiedTokenCache;
 import dev.tokenbroker.api.security.BearerTokenHeaderResolver;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
@@ -27,7 +28,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.writers.CacheControlHeadersWriter;
@@ -59,9 +59,11 @@ import static dev.tokenbroker.api.problem.IdentifierPatterns.USER_ID;
  *       percent-encoding or path parameters (which Spring Security's firewall judges), no query or only
  *       {@code min_validity} as plain decimal digits within the controller's bounds, an {@code Accept} the
  *       controller would serve.</li>
- *   <li>Authentication: the bearer token from {@link BearerTokenHeaderResolver}'s well-formed header, verified
- *       by the same {@link JwtDecoder} the resource server uses, its authorities from
- *       {@link JwtAuthenticationConverter} as the resource server computes them, then {@link CallingClient}.</li>
+ *   <li>Authentication: the bearer token from {@link BearerTokenHeaderResolver}'s well-formed header, as the
+ *       resource server's decoder ({@link VerifiedTokenCache}) verified and remembers it, its authorities from
+ *       {@link JwtAuthenticationConverter} as the resource server computes them, then {@link CallingClient}. A
+ *       token not verified before goes the full way once (which verifies and remembers it): this filter never
+ *       checks a signature, so invalid tokens cost it no more than a hash and a lookup.</li>
  *   <li>The token: {@link AccessTokenRetrieval#retrieveIfValid}, which reads the read model on every request
  *       (read-your-writes: an unlink or erase answered {@code 204} applies at once) and records the hand-out
  *       before the token is written.</li>
@@ -83,7 +85,7 @@ final class TokenFetchFastPath implements Filter {
     private static final Pattern USER = Pattern.compile(USER_ID);
     private static final Pattern CONNECTOR = Pattern.compile(CONNECTOR_ID);
 
-    private final JwtDecoder apiTokens;
+    private final VerifiedTokenCache apiTokens;
     private final JwtAuthenticationConverter authorities = new JwtAuthenticationConverter();
     private final CallingClient callingClient;
     private final ConnectorRegistry connectors;
@@ -94,7 +96,7 @@ final class TokenFetchFastPath implements Filter {
             new XXssProtectionHeaderWriter(), new CacheControlHeadersWriter(), new HstsHeaderWriter(),
             new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY));
 
-    TokenFetchFastPath(JwtDecoder apiTokens, CallingClient callingClient, ConnectorRegistry connectors,
+    TokenFetchFastPath(VerifiedTokenCache apiTokens, CallingClient callingClient, ConnectorRegistry connectors,
                        AccessTokenRetrieval retrieval, ObjectMapper json, Clock clock) {
         this.apiTokens = Objects.requireNonNull(apiTokens, "apiTokens");
         this.callingClient = Objects.requireNonNull(callingClient, "callingClient");
@@ -147,7 +149,10 @@ final class TokenFetchFastPath implements Filter {
             return Optional.empty();
         }
         try {
-            Jwt jwt = apiTokens.decode(bearer);
+            Jwt jwt = apiTokens.remembered(bearer);
+            if (jwt == null) {
+                return Optional.empty();
+            }
             AbstractAuthenticationToken authentication = authorities.convert(jwt);
             ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ);
             if (!client.allowsConnector(connector) || connectors.find(connector).isEmpty()) {

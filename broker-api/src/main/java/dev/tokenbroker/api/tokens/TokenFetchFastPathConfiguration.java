@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.tokens;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.api.issuer.VerifiedTokenCache;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import java.time.Clock;
@@ -10,7 +11,6 @@ import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /**
  * {@link TokenFetchFastPath} just ahead of Spring Security's filter chain, behind the request-body limit and
@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 class TokenFetchFastPathConfiguration {
 
     @Bean
-    FilterRegistrationBean<TokenFetchFastPath> tokenFetchFastPath(JwtDecoder apiTokens, CallingClient callingClient,
+    FilterRegistrationBean<TokenFetchFastPath> tokenFetchFastPath(VerifiedTokenCache apiTokens, CallingClient callingClient,
                                                                   ConnectorRegistry connectors, AccessTokenRetrieval retrieval,
                                                                   ObjectMapper json, Clock clock) {
         FilterRegistrationBean<TokenFetchFastPath> registration = new FilterRegistrationBean<>(

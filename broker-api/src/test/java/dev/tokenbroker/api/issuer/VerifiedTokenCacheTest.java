@@ -62,6 +62,24 @@ class VerifiedTokenCacheTest {
         assertThat(cache.size()).isLessThanOrEqualTo(3);
     }
 
+    @Test
+    void rememberedAnswersOnlyWhatDecodeVerifiedUnderTheSameRulesAndNeverVerifies() {
+        assertThat(cache.remembered("k1:a")).as("never verified").isNull();
+        assertThat(cache.remembered("bad")).isNull();
+        assertThat(verified).as("remembered() verifies nothing").hasValue(0);
+
+        cache.decode("k1:a");
+        assertThat(cache.remembered("k1:a").getSubject()).isEqualTo("c");
+
+        trusted.remove("k1");
+        assertThat(cache.remembered("k1:a")).as("key no longer trusted").isNull();
+        trusted.add("k1");
+        cache.decode("k1:a");
+        clock.now = T0.plusSeconds(600);
+        assertThat(cache.remembered("k1:a")).as("at exp").isNull();
+        assertThat(verified).hasValue(2);
+    }
+
     private static final class MutableClock extends Clock {
         volatile Instant now;
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbroker.api.ApiClients;
 import dev.tokenbroker.api.BrokerApiTest;
 import dev.tokenbroker.api.DemoLinking;
+import dev.tokenbroker.api.issuer.VerifiedTokenCache;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.api.TokenSetId;
@@ -31,7 +32,6 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
@@ -44,7 +44,7 @@ class TokenFetchFastPathTest {
     @LocalServerPort
     int port;
     @Autowired
-    JwtDecoder apiTokens;
+    VerifiedTokenCache apiTokens;
     @Autowired
     CallingClient callingClient;
     @Autowired
@@ -69,6 +69,9 @@ class TokenFetchFastPathTest {
         api = new ApiClients(port);
         appToken = api.accessToken("test-app", BrokerApiTest.APP_SECRET);
         backendToken = api.accessToken("test-backend", BrokerApiTest.BACKEND_SECRET);
+        // as the resource server does on the token's first request (see leavesATokenNotVerifiedBeforeToTheFullChain)
+        apiTokens.decode(backendToken);
+        apiTokens.decode(appToken);
     }
 
     @Test
@@ -170,6 +173,28 @@ class TokenFetchFastPathTest {
         fastPath().doFilter(tokenRequest("fp-quinn", "demo", backendToken), plain, counting(passedOn));
         assertThat(passedOn).hasValue(0);
         assertThat(plain.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void leavesATokenNotVerifiedBeforeToTheFullChainAndNeverChecksASignature() throws Exception {
+        link("fp-sam");
+        String fresh = api.accessToken("test-backend", BrokerApiTest.BACKEND_SECRET);
+        assertThat(apiTokens.remembered(fresh)).isNull();
+        AtomicInteger passedOn = new AtomicInteger();
+
+        fastPath().doFilter(tokenRequest("fp-sam", "demo", fresh), new MockHttpServletResponse(), counting(passedOn));
+
+        assertThat(passedOn).as("a token never verified goes the full way").hasValue(1);
+        assertThat(apiTokens.remembered(fresh)).as("the fast path verified nothing").isNull();
+        assertThat(handOuts("fp-sam")).isZero();
+
+        // its first request through the full chain verifies and remembers it; from then on the fast path answers
+        assertThat(api.get("/v1/users/fp-sam/connections/demo/token", fresh).statusCode()).isEqualTo(200);
+        assertThat(apiTokens.remembered(fresh)).isNotNull();
+        MockHttpServletResponse answered = new MockHttpServletResponse();
+        fastPath().doFilter(tokenRequest("fp-sam", "demo", fresh), answered, counting(passedOn));
+        assertThat(passedOn).hasValue(1);
+        assertThat(answered.getStatus()).isEqualTo(200);
     }
 
     @Test
