@@ -56,7 +56,7 @@ import static dev.tokenbroker.api.problem.IdentifierPatterns.USER_ID;
  * <h2>Same checks, same components</h2>
  * <ul>
  *   <li>The request: {@code GET}, the path's two variables matching the controller's patterns, no
- *       percent-encoding or path parameters (which Spring Security's firewall judges), no query or only
+ *       percent-encoding, path parameters or dot segments (which Spring Security's firewall judges), no query or only
  *       {@code min_validity} as plain decimal digits within the controller's bounds, an {@code Accept} the
  *       controller would serve.</li>
  *   <li>Authentication: the bearer token from {@link BearerTokenHeaderResolver}'s well-formed header, as the
@@ -145,7 +145,7 @@ final class TokenFetchFastPath implements Filter {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         String bearer = header == null ? null : BearerTokenHeaderResolver.wellFormedToken(header);
         if (minValidity < 0 || bearer == null || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
-                || !USER.matcher(userId).matches() || !CONNECTOR.matcher(connector).matches()) {
+                || isDotSegment(userId) || !USER.matcher(userId).matches() || !CONNECTOR.matcher(connector).matches()) {
             return Optional.empty();
         }
         try {
@@ -164,6 +164,14 @@ final class TokenFetchFastPath implements Filter {
             log.trace("token fetch continues down the filter chain", e);
             return Optional.empty();
         }
+    }
+
+    /**
+     * {@code .} and {@code ..} are valid user ids but, as path segments, make a path Spring Security's firewall
+     * refuses as not normalized (RFC 3986, section 5.2.4); the full chain answers them.
+     */
+    private static boolean isDotSegment(String userId) {
+        return ".".equals(userId) || "..".equals(userId);
     }
 
     /** {@code min_validity} when the query is absent or exactly {@code min_validity=<0..86400>}, else -1. */

@@ -117,6 +117,7 @@ class TokenFetchFastPathTest {
     @Test
     void passesEveryOtherRequestOnUntouchedWithNothingRecorded() throws Exception {
         link("fp-quinn");
+        link(".");
         String erased = "fp-rita";
         link(erased);
         assertThat(api.send("DELETE", "/v1/users/" + erased + "/connections/demo", appToken, null, null).statusCode()).isEqualTo(204);
@@ -150,6 +151,8 @@ class TokenFetchFastPathTest {
         others.put("user id too long", request -> request.setRequestURI("/v1/users/" + "u".repeat(129) + "/connections/demo/token"));
         others.put("connector id upper case", request -> request.setRequestURI("/v1/users/fp-quinn/connections/Demo/token"));
         others.put("Accept: text/html", request -> request.addHeader("Accept", "text/html"));
+        // "." is a valid user id, linked here; as a path segment the firewall refuses it, so the full chain decides
+        others.put("dot segment", request -> request.setRequestURI("/v1/users/./connections/demo/token"));
 
         int handOutsBefore = handOuts("fp-quinn");
         for (Map.Entry<String, Consumer<MockHttpServletRequest>> other : others.entrySet()) {
