@@ -230,8 +230,13 @@ class ProcessFaultSuiteTest {
             // asserted below, with the last answer
         }
         HttpResponse<String> health = healthWhileDown.get(0);
-        // The outage's prescribed length (30 s from the stop): a phase of the fault, not a wait for a condition.
-        Thread.sleep(Math.max(0, Duration.ofSeconds(30).minusNanos(System.nanoTime() - downAt).toMillis()));
+        // The outage's prescribed length (30 s from the stop), held with Awaitility's during(): for the rest of the
+        // 30 s the broker must keep answering only 200 or 503 + Retry-After problems (a 500 or a 401 fails at once).
+        Duration rest = Duration.ofSeconds(30).minusNanos(System.nanoTime() - downAt);
+        if (rest.compareTo(Duration.ofMillis(100)) > 0) {
+            await("the outage's remaining " + rest.toMillis() + " ms").during(rest).atMost(rest.plusSeconds(10))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> storm.unexpectedAnswers(a).isEmpty());
+        }
         postgres.start();
         long upAt = System.nanoTime();
         storm.phase = "after";
