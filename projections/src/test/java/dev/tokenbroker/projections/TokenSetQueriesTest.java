@@ -1,15 +1,21 @@
 package dev.tokenbroker.projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetStatus;
@@ -152,5 +158,39 @@ class TokenSetQueriesTest {
         var view = queries.tokenSet(story.tokenSetId()).orElseThrow();
         assertThat(harness.cipher().open(story.tokenSetId(), view.refreshToken()).reveal()).isEqualTo("refresh-1");
         assertThat(view.toString()).doesNotContain("refresh-1");
+    }
+
+    @Test
+    void currentAccessTokenReadsOnlyTheAccessTokenColumnsNeverTheSealedRefreshToken() {
+        // A role that may read what a token fetch needs and nothing else of the row: the query runs as that
+        // role, so reading any other column (the refresh token's ciphertext among them) fails the test.
+        TokenSetStory story = harness.story("u9", "google", T0)
+                .link("access-9", "refresh-9", T0.plusSeconds(3600), Set.of("email"));
+        harness.awaitApplied(story);
+        JdbcTemplate jdbc = harness.jdbc();
+        jdbc.execute("DROP ROLE IF EXISTS token_fetch_reader");
+        jdbc.execute("CREATE ROLE token_fetch_reader");
+        jdbc.execute("GRANT SELECT (token_set_id, status, granted_scopes, access_token_ciphertext,"
+                + " access_token_key_version, access_token_expires_at, token_version, erased_at, revoked_at,"
+                + " reauthorization_reason) ON token_set_view TO token_fetch_reader");
+        jdbc.execute("GRANT SELECT ON token_set_data_key TO token_fetch_reader");
+        TransactionTemplate asReader = new TransactionTemplate(
+                new DataSourceTransactionManager(harness.bean(DataSource.class)));
+        try {
+            CurrentAccessToken answer = asReader.execute(status -> {
+                jdbc.execute("SET LOCAL ROLE token_fetch_reader");
+                return queries.currentAccessToken("u9", "google");
+            });
+            assertThat(answer).isInstanceOfSatisfying(CurrentAccessToken.Available.class,
+                    available -> assertThat(available.accessToken()).isEqualTo(TokenValue.of("access-9")));
+            // the role really is that narrow: the full row is refused
+            assertThatThrownBy(() -> asReader.executeWithoutResult(status -> {
+                jdbc.execute("SET LOCAL ROLE token_fetch_reader");
+                queries.tokenSet(story.tokenSetId());
+            })).rootCause().hasMessageContaining("permission denied for table token_set_view");
+        } finally {
+            jdbc.execute("REVOKE ALL ON token_set_view, token_set_data_key FROM token_fetch_reader");
+            jdbc.execute("DROP ROLE token_fetch_reader");
+        }
     }
 }

@@ -63,6 +63,12 @@ public final class SqlValues {
         return value == null ? null : value.toInstant();
     }
 
+    /** {@link #instant(ResultSet, String)} by column position, for queries read per request. */
+    public static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
     public static Integer nullableInt(ResultSet rs, String column) throws SQLException {
         int value = rs.getInt(column);
         return rs.wasNull() ? null : value;
@@ -80,7 +86,15 @@ public final class SqlValues {
 
     /** The scopes of a {@code text[]} column, in their stored (sorted) order; {@code null} stays {@code null}. */
     public static Set<String> scopes(ResultSet rs, String column) throws SQLException {
-        Array array = rs.getArray(column);
+        return scopes(rs.getArray(column));
+    }
+
+    /** {@link #scopes(ResultSet, String)} by column position, for queries read per request. */
+    public static Set<String> scopes(ResultSet rs, int column) throws SQLException {
+        return scopes(rs.getArray(column));
+    }
+
+    private static Set<String> scopes(Array array) throws SQLException {
         if (array == null) {
             return null;
         }

@@ -37,23 +37,24 @@ public final class TokenSetQueries {
      */
     public CurrentAccessToken currentAccessToken(String userId, String connectorId) {
         TokenSetId tokenSetId = TokenSetId.of(userId, connectorId);
-        Optional<TokenSetView> found = repository.find(tokenSetId);
+        // Only the columns an answer needs: this runs on every token fetch.
+        Optional<AccessTokenRow> found = repository.findAccessToken(tokenSetId);
         if (found.isEmpty()) {
             return new CurrentAccessToken.NotLinked(userId, connectorId);
         }
-        TokenSetView view = found.get();
-        if (view.status() == TokenSetStatus.ERASED || view.accessToken() == null) {
-            return new CurrentAccessToken.Erased(tokenSetId, view.erasedAt());
+        AccessTokenRow row = found.get();
+        if (row.status() == TokenSetStatus.ERASED || row.accessToken() == null) {
+            return new CurrentAccessToken.Erased(tokenSetId, row.erasedAt());
         }
-        if (view.status() == TokenSetStatus.REVOKED) {
-            return new CurrentAccessToken.Revoked(tokenSetId, view.revokedAt());
+        if (row.status() == TokenSetStatus.REVOKED) {
+            return new CurrentAccessToken.Revoked(tokenSetId, row.revokedAt());
         }
-        if (view.status() == TokenSetStatus.REAUTHORIZATION_REQUIRED) {
-            return new CurrentAccessToken.NeedsReauthorization(tokenSetId, view.reauthorizationReason());
+        if (row.status() == TokenSetStatus.REAUTHORIZATION_REQUIRED) {
+            return new CurrentAccessToken.NeedsReauthorization(tokenSetId, row.reauthorizationReason());
         }
         try {
-            return new CurrentAccessToken.Available(tokenSetId, cipher.open(tokenSetId, view.accessToken()),
-                    view.accessTokenExpiresAt(), view.grantedScopes(), view.status(), view.tokenVersion());
+            return new CurrentAccessToken.Available(tokenSetId, cipher.open(tokenSetId, row.accessToken()),
+                    row.accessTokenExpiresAt(), row.grantedScopes(), row.status(), row.tokenVersion());
         } catch (TokenMaterialErasedException e) {
             // The erase is in the event store but this read model has not applied it yet.
             return new CurrentAccessToken.Erased(tokenSetId, null);

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.RowMapper;
 
 import dev.tokenbroker.core.api.AccessTokenHandedOut;
@@ -230,6 +231,14 @@ public final class TokenSetViewRepository {
                 row.version(), timestamp(row.updatedAt())};
     }
 
+    /**
+     * What a token fetch needs of the row, read by position, and nothing else ({@link AccessTokenRow}); empty
+     * when there is no row.
+     */
+    Optional<AccessTokenRow> findAccessToken(TokenSetId tokenSetId) {
+        return Optional.ofNullable(jdbc.query(ACCESS_TOKEN_QUERY, ACCESS_TOKEN_ROW, tokenSetId.value()));
+    }
+
     public Optional<TokenSetView> find(TokenSetId tokenSetId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM token_set_view WHERE token_set_id = ?",
                 ROW_MAPPER, tokenSetId.value()).stream().findFirst();
@@ -282,6 +291,28 @@ public final class TokenSetViewRepository {
                 instant(rs, "erased_at"),
                 rs.getLong("version"),
                 instant(rs, "updated_at"));
+    };
+
+    private static final String ACCESS_TOKEN_QUERY = "SELECT status, granted_scopes, access_token_ciphertext,"
+            + " access_token_key_version, access_token_expires_at, token_version, erased_at, revoked_at,"
+            + " reauthorization_reason FROM token_set_view WHERE token_set_id = ?";
+
+    private static final ResultSetExtractor<AccessTokenRow> ACCESS_TOKEN_ROW = rs -> {
+        if (!rs.next()) {
+            return null;
+        }
+        byte[] ciphertext = rs.getBytes(3);
+        int keyVersion = rs.getInt(4);
+        boolean sealed = ciphertext != null && !rs.wasNull();
+        return new AccessTokenRow(
+                TokenSetStatus.valueOf(rs.getString(1)),
+                sealed ? new SealedToken(ciphertext, keyVersion, TokenPurpose.ACCESS) : null,
+                instant(rs, 5),
+                scopes(rs, 2),
+                rs.getLong(6),
+                instant(rs, 7),
+                instant(rs, 8),
+                rs.getString(9));
     };
 
     private static SealedToken sealed(ResultSet rs, String prefix, TokenPurpose purpose) throws SQLException {

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Latency below saturation against the machine's floor (issue 17): WORK PORT [ROUNDS=3] [SECONDS=30]
+# 1. the broker's maximum with native/constant-rate in the closed model (8 connections);
+# 2. per round, each at half that maximum, constant rate, latency from the due time:
+#    the broker;
+#    the null server (native/null-server.c: the floor, no work at all) with the broker idle beside it;
+#    the null server with the broker's JVM SIGSTOPped;
+#    the null server while one thread spins (native/vcpu-gaps.c), broker stopped: a machine about as busy as
+#    the broker makes it at that rate, with nothing but the client and the null server on the request path.
+# Needs cc (apt-get install gcc).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"; W=$1; P=$2; ROUNDS=${3:-3}; S=${4:-30}
+command -v cc >/dev/null || { echo "tail.sh needs a C compiler: apt-get update && apt-get install -y gcc" >&2; exit 1; }
+BIN="$W/native"; mkdir -p "$BIN"
+for tool in constant-rate null-server vcpu-gaps; do cc -O2 -o "$BIN/$tool" "$HERE/../native/$tool.c"; done
+PATHQ=/v1/users/bench-user/connections/demo/token; NULL_PORT=$((P + 1000)); pid=$(cat "$W/pid")
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+run() { # label port token rate
+  local b0 t0 b1 t1 c0 c1; read -r b0 t0 <<< "$(busy)"; c0=$("$HERE/cpu.sh" "$W")
+  "$BIN/constant-rate" localhost "$2" "$PATHQ" "$3" "$4" "$S" 8 5 | sed "s/^/$1: /"
+  read -r b1 t1 <<< "$(busy)"; c1=$("$HERE/cpu.sh" "$W")
+  echo "$1: machine busy $(( (b1 - b0) * 100 / (t1 - t0) ))%; broker + PostgreSQL $(( (c1 - c0) * 1000 / ($4 * (S + 5)) )) us per request"
+}
+trap 'kill -CONT $pid; [[ -n ${NULL_PID:-} ]] && kill $NULL_PID' EXIT
+"$BIN/null-server" "$NULL_PORT" & NULL_PID=$!
+echo "=== $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$HERE/token.sh" "$W" "$P"; TOKEN="$(cat "$W/token")"
+wrk -t1 -c8 -d20s -H "Authorization: Bearer $TOKEN" "http://localhost:$P$PATHQ" >/dev/null   # re-warm
+max=$("$BIN/constant-rate" localhost "$P" "$PATHQ" "$TOKEN" 0 15 8 5 | tee /dev/stderr | awk '/^closed model/{sub("/s","",$5); print $5}')
+half=$(( max / 2 )); echo "maximum ${max}/s (closed model, 8 connections); half: ${half}/s"
+for r in $(seq 1 "$ROUNDS"); do
+  "$HERE/token.sh" "$W" "$P"; TOKEN="$(cat "$W/token")"
+  run "round $r broker" "$P" "$TOKEN" "$half"
+  run "round $r null, broker idle" "$NULL_PORT" x "$half"
+  kill -STOP "$pid"
+  run "round $r null, broker stopped" "$NULL_PORT" x "$half"
+  "$BIN/vcpu-gaps" $((S + 5)) | sed "s/^/round $r spinner: /" & SPIN=$!
+  run "round $r null+spinner, broker stopped" "$NULL_PORT" x "$half"; wait $SPIN
+  kill -CONT "$pid"; sleep 2
+done
+echo "=== end $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
