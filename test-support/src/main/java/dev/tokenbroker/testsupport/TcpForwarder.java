@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * closed: clients see resets, then "connection refused") and restored on the same port. For outage
  * tests: a server that advertises this port (Kafka's {@code advertised.listeners}) becomes unreachable
  * and reachable again without being restarted.
+ *
+ * <p>It can also {@link #freeze()}: connections stay open and new ones are accepted, but no byte goes through
+ * in either direction until {@link #thaw()} — what a paused server or a network black hole looks like to a client.
  */
 public final class TcpForwarder implements AutoCloseable {
 
@@ -23,6 +26,8 @@ public final class TcpForwarder implements AutoCloseable {
     private volatile int port;
     private volatile int targetPort = -1;
     private volatile ServerSocket server;
+    private final Object thawed = new Object();
+    private volatile boolean frozen;
 
     private TcpForwarder() {
     }
@@ -57,6 +62,32 @@ public final class TcpForwarder implements AutoCloseable {
         }
         sockets.forEach(TcpForwarder::closeQuietly);
         sockets.clear();
+    }
+
+    /** Holds every byte in both directions, on open and new connections alike, until {@link #thaw()}. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Lets the held bytes and everything after them through. */
+    public void thaw() {
+        synchronized (thawed) {
+            frozen = false;
+            thawed.notifyAll();
+        }
+    }
+
+    private void awaitThaw() throws IOException {
+        synchronized (thawed) {
+            while (frozen) {
+                try {
+                    thawed.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while frozen", e);
+                }
+            }
+        }
     }
 
     /** Listens again on the same port. */
@@ -116,6 +147,7 @@ public final class TcpForwarder implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    awaitThaw();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -142,6 +174,7 @@ public final class TcpForwarder implements AutoCloseable {
 
     @Override
     public void close() {
+        thaw();
         cut();
     }
 }

@@ -22,6 +22,14 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  *
  * <p>Every user of the data source goes through this gate, background work included; those retry with their own
  * backoff (refresh scheduler, outcome recorder, event processors).
+ *
+ * <p>A database that hangs rather than refuses (a paused server, a network black hole) is a different failure: the
+ * connections the pool already holds stay open and a read on them waits for ever. So a connection handed to a
+ * thread serving an HTTP request ({@link RequestDatabaseTimeoutFilter}) gets a JDBC network timeout of
+ * {@code requestTimeout}: a read that hears nothing for that long fails with a connection exception (a 503 on the
+ * API) and the pool discards the connection; the pool restores the timeout when the connection comes back. Other
+ * threads keep waiting, as background work should: a refresh whose IdP answer is not yet persisted must not give up
+ * on a database that is only slow.
  */
 public final class FailFastDataSource extends DelegatingDataSource implements AutoCloseable {
 
@@ -29,12 +37,33 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
 
     private static final Logger log = LoggerFactory.getLogger(FailFastDataSource.class);
 
+    private static final ThreadLocal<Boolean> SERVING_REQUEST = new ThreadLocal<>();
+
+    private final int requestTimeoutMillis;
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean unreachable;
     private volatile long nextProbeNanos;
 
-    public FailFastDataSource(DataSource target) {
+    public FailFastDataSource(DataSource target, Duration requestTimeout) {
         super(target);
+        this.requestTimeoutMillis = Math.toIntExact(requestTimeout.toMillis());
+    }
+
+    /**
+     * Marks this thread as serving a request until {@link #exitRequest()}.
+     *
+     * @return false when it was marked already (a nested dispatch): leave the unmarking to the outer caller
+     */
+    static boolean enterRequest() {
+        if (SERVING_REQUEST.get() != null) {
+            return false;
+        }
+        SERVING_REQUEST.set(Boolean.TRUE);
+        return true;
+    }
+
+    static void exitRequest() {
+        SERVING_REQUEST.remove();
     }
 
     @FunctionalInterface
@@ -44,12 +73,25 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
 
     @Override
     public Connection getConnection() throws SQLException {
-        return obtain(() -> obtainTargetDataSource().getConnection());
+        return bounded(obtain(() -> obtainTargetDataSource().getConnection()));
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        return obtain(() -> obtainTargetDataSource().getConnection(username, password));
+        return bounded(obtain(() -> obtainTargetDataSource().getConnection(username, password)));
+    }
+
+    private Connection bounded(Connection connection) throws SQLException {
+        if (SERVING_REQUEST.get() != null) {
+            try {
+                // pgjdbc applies it as the socket's read timeout; the executor is not used.
+                connection.setNetworkTimeout(Runnable::run, requestTimeoutMillis);
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return connection;
     }
 
     /** Closes the pool behind it: Spring infers the destroy method from the exposed bean, which is this one. */

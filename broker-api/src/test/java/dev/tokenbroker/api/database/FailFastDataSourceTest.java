@@ -21,6 +21,7 @@ class FailFastDataSourceTest {
     static final class Pool implements DataSource {
         volatile SQLException failure;
         final AtomicInteger asked = new AtomicInteger();
+        final java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public Connection getConnection() throws SQLException {
@@ -29,7 +30,10 @@ class FailFastDataSourceTest {
                 throw failure;
             }
             return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        calls.add(method.getName() + (args == null ? "" : " " + args[args.length - 1]));
+                        return null;
+                    });
         }
 
         @Override
@@ -79,7 +83,7 @@ class FailFastDataSourceTest {
     @Test
     void afterTheDatabaseWasFoundUnreachableCallersFailAtOnceUntilAProbeSucceeds() throws Exception {
         Pool pool = new Pool();
-        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofSeconds(5));
         pool.failure = unreachable();
 
         assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
@@ -99,12 +103,34 @@ class FailFastDataSourceTest {
     @Test
     void anExhaustedPoolIsNotAnUnreachableDatabase() {
         Pool pool = new Pool();
-        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofSeconds(5));
         pool.failure = new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms");
 
         assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
         assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
         assertThat(dataSource.unreachable()).isFalse();
         assertThat(pool.asked).hasValue(2);
+    }
+
+    @Test
+    void aConnectionHandedToARequestThreadWaitsForAnAnswerAtMostTheRequestTimeoutOthersAsLongAsItTakes() throws Exception {
+        Pool pool = new Pool();
+        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofMillis(2500));
+
+        dataSource.getConnection();
+        assertThat(pool.calls).isEmpty();
+
+        assertThat(FailFastDataSource.enterRequest()).isTrue();
+        try {
+            assertThat(FailFastDataSource.enterRequest()).as("a nested dispatch leaves the mark to the outer one").isFalse();
+            dataSource.getConnection();
+        } finally {
+            FailFastDataSource.exitRequest();
+        }
+        assertThat(pool.calls).containsExactly("setNetworkTimeout 2500");
+
+        pool.calls.clear();
+        dataSource.getConnection();
+        assertThat(pool.calls).as("the mark ends with the request").isEmpty();
     }
 }

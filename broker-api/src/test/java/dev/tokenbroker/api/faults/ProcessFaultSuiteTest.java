@@ -192,7 +192,30 @@ class ProcessFaultSuiteTest {
     @Test
     @Order(2)
     void postgresStoppedForThirtySecondsUnderLoad() throws Exception {
-        infrastructure("pg-outage");
+        databaseOutage("pg-outage", "PostgreSQL stopped 30 s under on-demand + scheduled refreshes (1 instance)",
+                () -> postgres.stop(), () -> postgres.start());
+    }
+
+    /**
+     * A database that hangs rather than refuses: PostgreSQL's processes {@code SIGSTOP}ped, as a paused container or
+     * a network black hole looks to a client. Every connection stays open and nothing answers; before the broker
+     * bounded a request's wait for the database ({@code broker.database.request-timeout}) and the pool's logins
+     * (pgjdbc {@code loginTimeout}), token fetches hung until the database came back.
+     */
+    @Test
+    @Order(3)
+    void postgresPausedForThirtySecondsUnderLoad() throws Exception {
+        databaseOutage("pg-pause", "PostgreSQL paused (SIGSTOP) 30 s under on-demand + scheduled refreshes (1 instance)",
+                () -> postgres.pause(), () -> postgres.resume());
+    }
+
+    @FunctionalInterface
+    interface Fault {
+        void apply() throws Exception;
+    }
+
+    private void databaseOutage(String key, String label, Fault down, Fault up) throws Exception {
+        infrastructure(key);
         String load = load();
         idp.accessTokenSeconds = 40;
         BrokerProcess a = broker("a", "--broker.refresh.lease-duration=90s");
@@ -209,7 +232,7 @@ class ProcessFaultSuiteTest {
         await("a slow IdP call in flight").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
                 .until(() -> idp.tokenRequestsReceived.get() > receivedAtSlowdown);
         int rotationsBefore = idp.answeredRotations.get();
-        postgres.stop();
+        down.apply();
         long downAt = System.nanoTime();
         storm.phase = "outage";
         try {
@@ -237,7 +260,7 @@ class ProcessFaultSuiteTest {
             await("the outage's remaining " + rest.toMillis() + " ms").during(rest).atMost(rest.plusSeconds(10))
                     .pollInterval(Duration.ofMillis(500)).until(() -> storm.unexpectedAnswers(a).isEmpty());
         }
-        postgres.start();
+        up.apply();
         long upAt = System.nanoTime();
         storm.phase = "after";
         long firstOk = storm.awaitOkAfter(upAt, Duration.ofSeconds(120));
@@ -247,13 +270,13 @@ class ProcessFaultSuiteTest {
         long settledAt = awaitSettled(a, token, users, Duration.ofSeconds(120));
         Map<String, Integer> statuses = statusesByUser();
 
-        String row = row("PostgreSQL stopped 30 s under on-demand + scheduled refreshes (1 instance)", load, storm,
+        String row = row(label, load, storm,
                 storm.byStatus(a) + "; outage: " + storm.byPhase("outage") + ", max latency "
                         + storm.maxLatencyMillis("outage") + " ms; health while down " + health.statusCode(),
                 "0 (" + answeredDuringOutage + " IdP answers received during the outage, all persisted)",
                 idp.reuses.get() + idp.inDoubtRetries.get(),
                 Duration.ofNanos(firstOk - upAt));
-        record("pg-outage", row);
+        record(key, row);
         Files.writeString(work.resolve("diagnostics.txt"), "statuses " + statuses + "\nhealth while down: "
                 + health.statusCode() + " " + health.headers().map() + " " + health.body()
                 + "\nunexpected answers:\n" + storm.unexpectedAnswers(a) + "\n");
@@ -269,7 +292,7 @@ class ProcessFaultSuiteTest {
     // ------------------------------------------------------------------ scenario c
 
     @Test
-    @Order(3)
+    @Order(4)
     void restartDuringAReadModelRebuildAndDuringAKekRotation() throws Exception {
         final int RESTART_TOKEN_SETS = 200;
         // copies of the linked token sets' stored events, seeded in SQL: 100 × 1,000 = 100,000 more events, so that the

@@ -1,0 +1,29 @@
+package dev.tokenbroker.api.database;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How long the broker waits for its database.
+ *
+ * @param requestTimeout the longest a thread serving an HTTP request waits for any answer from the database, on a
+ *                       connection it already holds (JDBC {@link java.sql.Connection#setNetworkTimeout network
+ *                       timeout}); past it the request gets a 503 with {@code Retry-After}. A database that hangs
+ *                       (paused, or behind a network black hole) would otherwise hold every request that reaches it.
+ *                       Background work (refreshes, projections, rebuilds) and streamed exports are not bounded by
+ *                       it: they wait for the database and carry on, so no IdP answer is dropped.
+ */
+@ConfigurationProperties("broker.database")
+public record DatabaseProperties(@DefaultValue("5s") Duration requestTimeout) {
+
+    public static final String PREFIX = "broker.database";
+
+    public DatabaseProperties {
+        if (requestTimeout == null || requestTimeout.compareTo(Duration.ofMillis(100)) < 0
+                || requestTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("broker.database.request-timeout=" + requestTimeout
+                    + " is out of range: set a duration from 100ms to 10m (default 5s)");
+        }
+    }
+}
