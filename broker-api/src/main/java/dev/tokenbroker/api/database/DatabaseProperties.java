@@ -7,12 +7,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How long the broker waits for its database.
  *
- * @param requestTimeout the longest a thread serving an HTTP request waits for any answer from the database, on a
- *                       connection it already holds (JDBC {@link java.sql.Connection#setNetworkTimeout network
- *                       timeout}); past it the request gets a 503 with {@code Retry-After}. A database that hangs
- *                       (paused, or behind a network black hole) would otherwise hold every request that reaches it.
- *                       Background work (refreshes, projections, rebuilds) and streamed exports are not bounded by
- *                       it: they wait for the database and carry on, so no IdP answer is dropped.
+ * @param requestTimeout the longest a request waits for the database, all its touches together; past it the request
+ *                       gets a 503 with {@code Retry-After}. A database that hangs (paused, or behind a network black
+ *                       hole) would otherwise hold every request that reaches it. Not applied to {@code /v1/admin/} and
+ *                       {@code /v1/audit/} (operator work runs as long as it takes), to streamed exports, or to
+ *                       background work (refreshes, projections, rebuilds): those wait for the database and carry on,
+ *                       so no IdP answer is dropped.
  */
 @ConfigurationProperties("broker.database")
 public record DatabaseProperties(@DefaultValue("5s") Duration requestTimeout) {

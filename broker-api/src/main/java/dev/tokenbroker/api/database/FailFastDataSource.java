@@ -2,6 +2,7 @@ package dev.tokenbroker.api.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,12 +25,12 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * backoff (refresh scheduler, outcome recorder, event processors).
  *
  * <p>A database that hangs rather than refuses (a paused server, a network black hole) is a different failure: the
- * connections the pool already holds stay open and a read on them waits for ever. So a connection handed to a
- * thread serving an HTTP request ({@link RequestDatabaseTimeoutFilter}) gets a JDBC network timeout of
- * {@code requestTimeout}: a read that hears nothing for that long fails with a connection exception (a 503 on the
- * API) and the pool discards the connection; the pool restores the timeout when the connection comes back. Other
- * threads keep waiting, as background work should: a refresh whose IdP answer is not yet persisted must not give up
- * on a database that is only slow.
+ * connections the pool already holds stay open and a read on them waits for ever. So a thread serving a request
+ * with a {@link RequestDeadline} gets connections whose JDBC network timeout is the time the request has left: a
+ * read that hears nothing until then fails with a connection exception (a 503 on the API) and the pool discards the
+ * connection (and restores the timeout of a healthy one when it comes back). Once the time is used up, the request's
+ * next touch fails at once. Other threads keep waiting, as background work should: a refresh whose IdP answer is not
+ * yet persisted must not give up on a database that is only slow.
  */
 public final class FailFastDataSource extends DelegatingDataSource implements AutoCloseable {
 
@@ -37,33 +38,12 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
 
     private static final Logger log = LoggerFactory.getLogger(FailFastDataSource.class);
 
-    private static final ThreadLocal<Boolean> SERVING_REQUEST = new ThreadLocal<>();
-
-    private final int requestTimeoutMillis;
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean unreachable;
     private volatile long nextProbeNanos;
 
-    public FailFastDataSource(DataSource target, Duration requestTimeout) {
+    public FailFastDataSource(DataSource target) {
         super(target);
-        this.requestTimeoutMillis = Math.toIntExact(requestTimeout.toMillis());
-    }
-
-    /**
-     * Marks this thread as serving a request until {@link #exitRequest()}.
-     *
-     * @return false when it was marked already (a nested dispatch): leave the unmarking to the outer caller
-     */
-    static boolean enterRequest() {
-        if (SERVING_REQUEST.get() != null) {
-            return false;
-        }
-        SERVING_REQUEST.set(Boolean.TRUE);
-        return true;
-    }
-
-    static void exitRequest() {
-        SERVING_REQUEST.remove();
     }
 
     @FunctionalInterface
@@ -73,25 +53,40 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
 
     @Override
     public Connection getConnection() throws SQLException {
-        return bounded(obtain(() -> obtainTargetDataSource().getConnection()));
+        RequestDeadline deadline = RequestDeadline.current();
+        return deadline == null ? obtain(() -> obtainTargetDataSource().getConnection())
+                : bounded(deadline, () -> obtainTargetDataSource().getConnection());
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        return bounded(obtain(() -> obtainTargetDataSource().getConnection(username, password)));
+        RequestDeadline deadline = RequestDeadline.current();
+        return deadline == null ? obtain(() -> obtainTargetDataSource().getConnection(username, password))
+                : bounded(deadline, () -> obtainTargetDataSource().getConnection(username, password));
     }
 
-    private Connection bounded(Connection connection) throws SQLException {
-        if (SERVING_REQUEST.get() != null) {
-            try {
-                // pgjdbc applies it as the socket's read timeout; the executor is not used.
-                connection.setNetworkTimeout(Runnable::run, requestTimeoutMillis);
-            } catch (SQLException | RuntimeException e) {
-                connection.close();
-                throw e;
+    private Connection bounded(RequestDeadline deadline, ConnectionSource source) throws SQLException {
+        if (deadline.remainingMillis() == 0) {
+            throw usedUp(deadline);
+        }
+        Connection connection = obtain(source);
+        int remaining = deadline.remainingMillis();
+        try {
+            if (remaining == 0) {
+                throw usedUp(deadline);
             }
+            // pgjdbc applies it as the socket's read timeout; the executor is not used.
+            connection.setNetworkTimeout(Runnable::run, remaining);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
         return connection;
+    }
+
+    private static SQLTimeoutException usedUp(RequestDeadline deadline) {
+        return new SQLTimeoutException("The request waited " + deadline.budget().toMillis()
+                + " ms for the database (broker.database.request-timeout); failing it", "57014");
     }
 
     /** Closes the pool behind it: Spring infers the destroy method from the exposed bean, which is this one. */

@@ -2,37 +2,35 @@ package dev.tokenbroker.api.database;
 
 import javax.sql.DataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.core.env.Environment;
 
 /**
  * Puts every {@link DataSource} of the application behind a {@link FailFastDataSource}, external or embedded, and
- * marks request threads so their database reads are bounded ({@code broker.database.request-timeout}).
+ * gives each request a deadline for the database ({@code broker.database.request-timeout}).
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DatabaseProperties.class)
 public class FailFastDataSourceConfiguration {
 
     @Bean
-    static BeanPostProcessor failFastDataSourceWrapper(Environment environment) {
-        // Bound here, not injected: a BeanPostProcessor is created before configuration properties beans.
-        DatabaseProperties settings = Binder.get(environment).bindOrCreate(DatabaseProperties.PREFIX, DatabaseProperties.class);
+    static BeanPostProcessor failFastDataSourceWrapper() {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 return bean instanceof DataSource dataSource && !(bean instanceof FailFastDataSource)
-                        ? new FailFastDataSource(dataSource, settings.requestTimeout()) : bean;
+                        ? new FailFastDataSource(dataSource) : bean;
             }
         };
     }
 
     @Bean
-    FilterRegistrationBean<RequestDatabaseTimeoutFilter> requestDatabaseTimeoutFilter() {
+    FilterRegistrationBean<RequestDatabaseTimeoutFilter> requestDatabaseTimeoutFilter(DatabaseProperties settings) {
         FilterRegistrationBean<RequestDatabaseTimeoutFilter> registration =
-                new FilterRegistrationBean<>(new RequestDatabaseTimeoutFilter());
+                new FilterRegistrationBean<>(new RequestDatabaseTimeoutFilter(settings.requestTimeout()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.addUrlPatterns("/*");
         return registration;

@@ -32,8 +32,8 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * A database that hangs instead of refusing: PostgreSQL paused ({@code SIGSTOP}) or behind a network black hole
- * keeps every connection open and answers nothing. Before {@code broker.database.request-timeout} and pgjdbc's
- * {@code loginTimeout}, a token fetch waited until the database came back (30 s and more; the pool's only
+ * keeps every connection open and answers nothing. Before the request deadline ({@code
+ * broker.database.request-timeout}) and pgjdbc's {@code loginTimeout}, a token fetch waited until the database came back (30 s and more; the pool's only
  * connection-adding thread hung in the login for good). Now every request is answered, 503 problem+json with
  * {@code Retry-After}, within a bound; once the database answers again the broker serves at once, and an on-demand
  * refresh started during the hang is persisted, not dropped.
@@ -53,9 +53,9 @@ import org.springframework.test.context.TestPropertySource;
 class DatabaseHangApiTest {
 
     /**
-     * Request timeout 1.5 s, pool wait 2 s, on-demand refresh wait 5 s; a request touches the database a few times,
-     * and the first touch that fails ends it. Without the bound the requests waited for the thaw (the client gives
-     * up after {@link #CLIENT_GIVES_UP}); the headroom is for a loaded 2-core machine.
+     * A request's deadline for the database 1.5 s, plus at most one pool wait (2 s) begun before it ran out, or the
+     * on-demand refresh's wait (5 s). Without the deadline the requests waited for the thaw (the client gives up after
+     * {@link #CLIENT_GIVES_UP}); the headroom is for a loaded 2-core machine.
      */
     static final Duration ANSWER_BOUND = Duration.ofSeconds(12);
     static final Duration CLIENT_GIVES_UP = Duration.ofSeconds(40);

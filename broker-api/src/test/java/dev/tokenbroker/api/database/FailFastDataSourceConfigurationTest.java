@@ -2,22 +2,26 @@ package dev.tokenbroker.api.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 class FailFastDataSourceConfigurationTest {
 
     @Configuration(proxyBeanMethods = false)
     static class OnePool {
-        final FailFastDataSourceTest.Pool pool = new FailFastDataSourceTest.Pool();
-
         @Bean
         DataSource dataSource() {
-            return pool;
+            return new FailFastDataSourceTest.Pool();
         }
     }
 
@@ -25,31 +29,23 @@ class FailFastDataSourceConfigurationTest {
             .withUserConfiguration(OnePool.class, FailFastDataSourceConfiguration.class);
 
     @Test
-    void everyDataSourceIsWrappedAndRequestConnectionsGetTheConfiguredTimeout() {
+    void everyDataSourceIsWrappedAndRequestsButOperatorWorkGetTheConfiguredDeadline() {
         runner.withPropertyValues("broker.database.request-timeout=750ms").run(context -> {
-            DataSource dataSource = context.getBean(DataSource.class);
-            assertThat(dataSource).isInstanceOf(FailFastDataSource.class);
-            FailFastDataSourceTest.Pool pool = context.getBean(OnePool.class).pool;
-            FailFastDataSource.enterRequest();
-            try (Connection ignored = dataSource.getConnection()) {
-                assertThat(pool.calls).containsExactly("setNetworkTimeout 750");
-            } finally {
-                FailFastDataSource.exitRequest();
-            }
+            assertThat(context.getBean(DataSource.class)).isInstanceOf(FailFastDataSource.class);
+            @SuppressWarnings("unchecked")
+            FilterRegistrationBean<RequestDatabaseTimeoutFilter> registration = context.getBean(FilterRegistrationBean.class);
+            assertThat(budgetSeenBy(registration.getFilter(), "/v1/users/u/connections/demo/token")).isEqualTo(Duration.ofMillis(750));
+            assertThat(budgetSeenBy(registration.getFilter(), "/oauth2/token")).isEqualTo(Duration.ofMillis(750));
+            assertThat(budgetSeenBy(registration.getFilter(), "/v1/admin/kek/rotate")).isNull();
+            assertThat(budgetSeenBy(registration.getFilter(), "/v1/audit/verify")).isNull();
+            assertThat(RequestDeadline.current()).as("ended with the request").isNull();
         });
     }
 
     @Test
     void theDefaultIsFiveSeconds() {
-        runner.run(context -> {
-            FailFastDataSourceTest.Pool pool = context.getBean(OnePool.class).pool;
-            FailFastDataSource.enterRequest();
-            try (Connection ignored = context.getBean(DataSource.class).getConnection()) {
-                assertThat(pool.calls).containsExactly("setNetworkTimeout 5000");
-            } finally {
-                FailFastDataSource.exitRequest();
-            }
-        });
+        runner.run(context -> assertThat(context.getBean(DatabaseProperties.class).requestTimeout())
+                .isEqualTo(Duration.ofSeconds(5)));
     }
 
     @Test
@@ -60,5 +56,16 @@ class FailFastDataSourceConfigurationTest {
                     .hasMessageContaining("broker.database.request-timeout=PT0S is out of range")
                     .hasMessageContaining("from 100ms to 10m");
         });
+    }
+
+    private static Duration budgetSeenBy(RequestDatabaseTimeoutFilter filter, String path) throws Exception {
+        List<Duration> seen = new ArrayList<>();
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        filter.doFilter(request, new MockHttpServletResponse(), (req, res) -> {
+            assertThat(((HttpServletRequest) req).getRequestURI()).isEqualTo(path);
+            RequestDeadline deadline = RequestDeadline.current();
+            seen.add(deadline == null ? null : deadline.budget());
+        });
+        return seen.get(0);
     }
 }

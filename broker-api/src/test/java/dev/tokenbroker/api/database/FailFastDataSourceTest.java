@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,7 +84,7 @@ class FailFastDataSourceTest {
     @Test
     void afterTheDatabaseWasFoundUnreachableCallersFailAtOnceUntilAProbeSucceeds() throws Exception {
         Pool pool = new Pool();
-        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofSeconds(5));
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
         pool.failure = unreachable();
 
         assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
@@ -103,7 +104,7 @@ class FailFastDataSourceTest {
     @Test
     void anExhaustedPoolIsNotAnUnreachableDatabase() {
         Pool pool = new Pool();
-        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofSeconds(5));
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
         pool.failure = new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms");
 
         assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
@@ -113,24 +114,38 @@ class FailFastDataSourceTest {
     }
 
     @Test
-    void aConnectionHandedToARequestThreadWaitsForAnAnswerAtMostTheRequestTimeoutOthersAsLongAsItTakes() throws Exception {
+    void aRequestGetsConnectionsThatWaitOnlyTheTimeItHasLeftAndFailsAtOnceWhenItIsUsedUp() throws Exception {
         Pool pool = new Pool();
-        FailFastDataSource dataSource = new FailFastDataSource(pool, Duration.ofMillis(2500));
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
 
         dataSource.getConnection();
-        assertThat(pool.calls).isEmpty();
+        assertThat(pool.calls).as("no deadline outside a request").isEmpty();
 
-        assertThat(FailFastDataSource.enterRequest()).isTrue();
+        assertThat(RequestDeadline.begin(Duration.ofMinutes(5))).isTrue();
         try {
-            assertThat(FailFastDataSource.enterRequest()).as("a nested dispatch leaves the mark to the outer one").isFalse();
+            assertThat(RequestDeadline.begin(Duration.ofMillis(1))).as("a nested dispatch keeps the outer deadline").isFalse();
             dataSource.getConnection();
+            assertThat(pool.calls).singleElement().asString().startsWith("setNetworkTimeout ");
+            long timeout = Long.parseLong(pool.calls.get(0).substring("setNetworkTimeout ".length()));
+            assertThat(timeout).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
         } finally {
-            FailFastDataSource.exitRequest();
+            RequestDeadline.end();
         }
-        assertThat(pool.calls).containsExactly("setNetworkTimeout 2500");
+
+        RequestDeadline.begin(Duration.ofMillis(50));
+        try {
+            RequestDeadline deadline = RequestDeadline.current();
+            await().atMost(Duration.ofSeconds(5)).until(() -> deadline.remainingMillis() == 0);
+            int asked = pool.asked.get();
+            assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLTimeoutException.class)
+                    .hasMessageContaining("broker.database.request-timeout");
+            assertThat(pool.asked).as("the pool is not even asked").hasValue(asked);
+        } finally {
+            RequestDeadline.end();
+        }
 
         pool.calls.clear();
         dataSource.getConnection();
-        assertThat(pool.calls).as("the mark ends with the request").isEmpty();
+        assertThat(pool.calls).as("the deadline ends with the request").isEmpty();
     }
 }
