@@ -1,6 +1,5 @@
 package dev.tokenbroker.api.issuer;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +18,9 @@ import org.springframework.security.oauth2.jwt.JwtException;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>Keyed by the SHA-256 of the token; the token itself is not kept as a key.</li>
+ *   <li>Keyed by the SHA-256 of the token; the token itself is not kept as a key. The hash is taken over the
+ *       token's characters where they stand (a JWT is ASCII), with one digest per thread: no copy of the token
+ *       per request.</li>
  *   <li>An entry is used only before the token's {@code exp} (no clock-skew allowance: after it the
  *       token goes through the full check again), and only while the {@link SigningKeyRing} still
  *       trusts the key that signed it: a revoked key's tokens stop within the ring's check interval
@@ -59,7 +60,7 @@ public final class VerifiedTokenCache implements JwtDecoder {
         if (token == null) {
             return delegate.decode(null);
         }
-        Key key = key(token);
+        Key key = key(token, 0);
         Jwt remembered = remembered(key);
         if (remembered != null) {
             return remembered;
@@ -83,7 +84,12 @@ public final class VerifiedTokenCache implements JwtDecoder {
      * path (a flood of invalid tokens would otherwise be checked twice), leaves the rest to {@link #decode}.
      */
     public Jwt remembered(String token) {
-        return token == null ? null : remembered(key(token));
+        return token == null ? null : remembered(key(token, 0));
+    }
+
+    /** {@link #remembered(String)} of the token that is the rest of {@code text} from {@code start}, e.g. a header. */
+    public Jwt remembered(String text, int start) {
+        return remembered(key(text, start));
     }
 
     private Jwt remembered(Key key) {
@@ -111,13 +117,61 @@ public final class VerifiedTokenCache implements JwtDecoder {
         }
     }
 
-    private static Key key(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer buffer = ByteBuffer.wrap(digest);
-            return new Key(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    private static Key key(String text, int start) {
+        return KEY_HASHER.get().key(text, start);
+    }
+
+    private static final ThreadLocal<KeyHasher> KEY_HASHER = ThreadLocal.withInitial(KeyHasher::new);
+
+    /** SHA-256 of {@code text.substring(start)} in UTF-8, fed in chunks from a reused buffer while it is ASCII. */
+    private static final class KeyHasher {
+        private final MessageDigest sha256;
+        private final byte[] chunk = new byte[512];
+        private final byte[] digest = new byte[32];
+
+        KeyHasher() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+            }
+        }
+
+        Key key(String text, int start) {
+            sha256.reset();
+            int length = text.length();
+            for (int from = start; from < length; from += chunk.length) {
+                int to = Math.min(length, from + chunk.length);
+                for (int i = from; i < to; i++) {
+                    char c = text.charAt(i);
+                    if (c >= 0x80) {
+                        // Not a JWT; hashed the plain way so the key stays the SHA-256 of the UTF-8 bytes.
+                        sha256.reset();
+                        sha256.update(text.substring(start).getBytes(StandardCharsets.UTF_8));
+                        return finish();
+                    }
+                    chunk[i - from] = (byte) c;
+                }
+                sha256.update(chunk, 0, to - from);
+            }
+            return finish();
+        }
+
+        private Key finish() {
+            try {
+                sha256.digest(digest, 0, digest.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+            }
+            return new Key(longAt(0), longAt(8), longAt(16), longAt(24));
+        }
+
+        private long longAt(int offset) {
+            long value = 0;
+            for (int i = offset; i < offset + 8; i++) {
+                value = (value << 8) | (digest[i] & 0xFF);
+            }
+            return value;
         }
     }
 }

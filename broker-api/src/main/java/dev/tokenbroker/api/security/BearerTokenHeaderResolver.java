@@ -23,6 +23,9 @@ public final class BearerTokenHeaderResolver implements BearerTokenResolver {
 
     private static final String SCHEME = "Bearer ";
 
+    /** Where the token of a {@linkplain #wellFormed well-formed} header starts; it runs to the header's end. */
+    public static final int TOKEN_START = SCHEME.length();
+
     private final BearerTokenResolver fallback;
 
     public BearerTokenHeaderResolver() {
@@ -61,21 +64,26 @@ public final class BearerTokenHeaderResolver implements BearerTokenResolver {
      * header is anything else. Only well-formed; whether the token is valid is the {@code JwtDecoder}'s question.
      */
     public static String wellFormedToken(String header) {
+        return wellFormed(header) ? header.substring(SCHEME.length()) : null;
+    }
+
+    /** Whether the header is {@code Bearer <b64token>}, without copying the token out of it. */
+    public static boolean wellFormed(String header) {
         int length = header.length();
         if (length <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            return null;
+            return false;
         }
         int i = SCHEME.length();
         while (i < length && isToken68Char(header.charAt(i))) {
             i++;
         }
         if (i == SCHEME.length()) {
-            return null;
+            return false;
         }
         while (i < length && header.charAt(i) == '=') {
             i++;
         }
-        return i == length ? header.substring(SCHEME.length()) : null;
+        return i == length;
     }
 
     private static boolean isToken68Char(char c) {

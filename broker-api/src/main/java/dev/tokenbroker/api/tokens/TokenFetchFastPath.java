@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -37,8 +36,6 @@ import org.springframework.security.web.header.writers.XXssProtectionHeaderWrite
 import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
 import org.springframework.web.filter.ServerHttpObservationFilter;
 
-import static dev.tokenbroker.api.problem.IdentifierPatterns.CONNECTOR_ID;
-import static dev.tokenbroker.api.problem.IdentifierPatterns.USER_ID;
 
 /**
  * The token fetch's common case — a well-formed {@code GET /v1/users/{userId}/connections/{connector}/token}
@@ -82,8 +79,6 @@ final class TokenFetchFastPath implements Filter {
     private static final String MIN_VALIDITY = "min_validity=";
     private static final long DEFAULT_MIN_VALIDITY = 60;
     private static final long MAX_MIN_VALIDITY = 86_400;
-    private static final Pattern USER = Pattern.compile(USER_ID);
-    private static final Pattern CONNECTOR = Pattern.compile(CONNECTOR_ID);
 
     private final VerifiedTokenCache apiTokens;
     private final JwtAuthenticationConverter authorities = new JwtAuthenticationConverter();
@@ -143,13 +138,13 @@ final class TokenFetchFastPath implements Filter {
         String connector = uri.substring(middle + MIDDLE.length(), uri.length() - SUFFIX.length());
         long minValidity = minValidity(request.getQueryString());
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        String bearer = header == null ? null : BearerTokenHeaderResolver.wellFormedToken(header);
-        if (minValidity < 0 || bearer == null || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
-                || isDotSegment(userId) || !USER.matcher(userId).matches() || !CONNECTOR.matcher(connector).matches()) {
+        if (minValidity < 0 || header == null || !BearerTokenHeaderResolver.wellFormed(header)
+                || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
+                || isDotSegment(userId) || !isUserId(userId) || !isConnectorId(connector)) {
             return Optional.empty();
         }
         try {
-            Jwt jwt = apiTokens.remembered(bearer);
+            Jwt jwt = apiTokens.remembered(header, BearerTokenHeaderResolver.TOKEN_START);
             if (jwt == null) {
                 return Optional.empty();
             }
@@ -164,6 +159,37 @@ final class TokenFetchFastPath implements Filter {
             log.trace("token fetch continues down the filter chain", e);
             return Optional.empty();
         }
+    }
+
+    /** {@link dev.tokenbroker.api.problem.IdentifierPatterns#USER_ID} as a character loop: a regular expression's matcher per request is garbage. */
+    static boolean isUserId(String value) {
+        int length = value.length();
+        if (length < 1 || length > 128) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '|' || c == '+' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link dev.tokenbroker.api.problem.IdentifierPatterns#CONNECTOR_ID} as a character loop. */
+    static boolean isConnectorId(String value) {
+        int length = value.length();
+        if (length < 1 || length > 64) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -33,6 +33,22 @@ class VerifiedTokenCacheTest {
     private final VerifiedTokenCache cache = new VerifiedTokenCache(delegate, trusted::contains, clock, 3);
 
     @Test
+    void aTokenIsFoundInPlaceInItsHeaderWhateverItsLengthAndOnlyTheSameTokenMatches() {
+        // around the hasher's 512-character chunks, and a non-ASCII token hashed the plain way
+        for (String token : new String[] {"k1:a", "k1:" + "x".repeat(509), "k1:" + "v".repeat(510), "k1:" + "y".repeat(2000),
+                "k1:\u00e9t\u00e9"}) {
+            cache.decode(token);
+            assertThat(cache.remembered("Bearer " + token, "Bearer ".length())).as(token).isNotNull()
+                    .extracting(Jwt::getTokenValue).isEqualTo(token);
+            assertThat(cache.remembered("Bearer " + token + "z", "Bearer ".length())).as("one character more").isNull();
+            assertThat(cache.remembered("Bearer " + token.substring(0, token.length() - 1), "Bearer ".length()))
+                    .as("one character less").isNull();
+            assertThat(cache.remembered(token.substring(0, token.length() - 1) + "w")).as("last character changed").isNull();
+        }
+        assertThat(verified).hasValue(5);
+    }
+
+    @Test
     void verifiesOnceUntilExpThenAgain() {
         assertThat(cache.decode("k1:a").getSubject()).isEqualTo("c");
         assertThat(cache.decode("k1:a").getSubject()).isEqualTo("c");

@@ -1,0 +1,41 @@
+package dev.tokenbroker.api.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbroker.api.problem.IdentifierPatterns;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The fast path's character loops accept exactly what the controller's patterns accept. */
+class FastPathIdentifiersTest {
+
+    private static final Pattern USER = Pattern.compile(IdentifierPatterns.USER_ID);
+    private static final Pattern CONNECTOR = Pattern.compile(IdentifierPatterns.CONNECTOR_ID);
+    private static final String ALPHABET = "azAZ09._:@|+-/ %~!é\u0000\u00ff\u4e2d";
+
+    @Test
+    void userIdsAndConnectorIdsAgreeWithThePatternsOnChosenAndRandomValues() {
+        List<String> chosen = List.of("", "a", "-", "-github", "github-", "git hub", "GitHub", "a".repeat(64),
+                "a".repeat(65), "u".repeat(128), "u".repeat(129), "user@example.com", "a|b+c:d", "ü", "..", ".");
+        for (String value : chosen) {
+            assertAgree(value);
+        }
+        SplittableRandom random = new SplittableRandom(17);
+        for (int n = 0; n < 200_000; n++) {
+            int length = random.nextInt(0, n % 100 == 0 ? 140 : 8);
+            StringBuilder value = new StringBuilder(length);
+            for (int i = 0; i < length; i++) {
+                value.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            }
+            assertAgree(value.toString());
+        }
+    }
+
+    private static void assertAgree(String value) {
+        assertThat(TokenFetchFastPath.isUserId(value)).as("user id %s", value).isEqualTo(USER.matcher(value).matches());
+        assertThat(TokenFetchFastPath.isConnectorId(value)).as("connector id %s", value)
+                .isEqualTo(CONNECTOR.matcher(value).matches());
+    }
+}
