@@ -112,7 +112,9 @@ final class TokenFetchFastPath implements Filter {
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH_PATTERN));
-        byte[] body = json.writeValueAsBytes(AccessTokenResponse.of(token.get(), clock.instant()));
+        ResponseBody body = RESPONSE_BODY.get();
+        body.reset();
+        json.writeValue(body, AccessTokenResponse.of(token.get(), clock.instant()));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
@@ -120,8 +122,27 @@ final class TokenFetchFastPath implements Filter {
         for (HeaderWriter writer : securityHeaders) {
             writer.writeHeaders(request, response);
         }
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        response.setContentLength(body.size());
+        body.writeTo(response.getOutputStream());
+        body.reset();
+    }
+
+    private static final ThreadLocal<ResponseBody> RESPONSE_BODY = ThreadLocal.withInitial(ResponseBody::new);
+
+    /**
+     * The answer's JSON, written once per request into a buffer the thread keeps (a token response is about a
+     * kilobyte) instead of a new array per request; cleared after use, so no token stays in it.
+     */
+    private static final class ResponseBody extends java.io.ByteArrayOutputStream {
+        ResponseBody() {
+            super(2048);
+        }
+
+        @Override
+        public synchronized void reset() {
+            java.util.Arrays.fill(buf, 0, count, (byte) 0);
+            super.reset();
+        }
     }
 
     /** The token to answer with, or empty: the request continues down the chain. */
