@@ -1,5 +1,9 @@
 package dev.tokenbroker.api.database;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
@@ -25,12 +29,12 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * backoff (refresh scheduler, outcome recorder, event processors).
  *
  * <p>A database that hangs rather than refuses (a paused server, a network black hole) is a different failure: the
- * connections the pool already holds stay open and a read on them waits for ever. So a thread serving a request
- * with a {@link RequestDeadline} gets connections whose JDBC network timeout is the time the request has left: a
- * read that hears nothing until then fails with a connection exception (a 503 on the API) and the pool discards the
- * connection (and restores the timeout of a healthy one when it comes back). Once the time is used up, the request's
- * next touch fails at once. Other threads keep waiting, as background work should: a refresh whose IdP answer is not
- * yet persisted must not give up on a database that is only slow.
+ * connections the pool already holds stay open and a read on them waits for ever. So a thread serving a request gets
+ * its connections with a JDBC network timeout of what is left of its {@link RequestDatabaseBudget}, and the time it
+ * holds them is taken from that budget: a read that hears nothing until the budget is used up fails with a connection
+ * exception (a 503 on the API) and the pool discards the connection (and restores a healthy one's timeout when it
+ * comes back); after that, the request's next touch fails at once. Other threads keep waiting, as background work
+ * should: a refresh whose IdP answer is not yet persisted must not give up on a database that is only slow.
  */
 public final class FailFastDataSource extends DelegatingDataSource implements AutoCloseable {
 
@@ -53,40 +57,96 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
 
     @Override
     public Connection getConnection() throws SQLException {
-        RequestDeadline deadline = RequestDeadline.current();
-        return deadline == null ? obtain(() -> obtainTargetDataSource().getConnection())
-                : bounded(deadline, () -> obtainTargetDataSource().getConnection());
+        RequestDatabaseBudget budget = RequestDatabaseBudget.current();
+        return budget == null ? obtain(() -> obtainTargetDataSource().getConnection())
+                : budgeted(budget, () -> obtainTargetDataSource().getConnection());
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        RequestDeadline deadline = RequestDeadline.current();
-        return deadline == null ? obtain(() -> obtainTargetDataSource().getConnection(username, password))
-                : bounded(deadline, () -> obtainTargetDataSource().getConnection(username, password));
+        RequestDatabaseBudget budget = RequestDatabaseBudget.current();
+        return budget == null ? obtain(() -> obtainTargetDataSource().getConnection(username, password))
+                : budgeted(budget, () -> obtainTargetDataSource().getConnection(username, password));
     }
 
-    private Connection bounded(RequestDeadline deadline, ConnectionSource source) throws SQLException {
-        if (deadline.remainingMillis() == 0) {
-            throw usedUp(deadline);
+    private Connection budgeted(RequestDatabaseBudget budget, ConnectionSource source) throws SQLException {
+        long since = budget.now();
+        if (budget.remainingMillis(since) == 0) {
+            throw usedUp(budget);
         }
-        Connection connection = obtain(source);
-        int remaining = deadline.remainingMillis();
+        Connection connection;
         try {
+            connection = obtain(source);
+        } catch (SQLException | RuntimeException e) {
+            budget.spendSince(since);
+            throw e;
+        }
+        try {
+            int remaining = budget.remainingMillis(since);
             if (remaining == 0) {
-                throw usedUp(deadline);
+                throw usedUp(budget);
             }
             // pgjdbc applies it as the socket's read timeout; the executor is not used.
             connection.setNetworkTimeout(Runnable::run, remaining);
         } catch (SQLException | RuntimeException e) {
+            budget.spendSince(since);
             connection.close();
             throw e;
         }
-        return connection;
+        return BudgetedConnection.wrap(connection, budget, since);
     }
 
-    private static SQLTimeoutException usedUp(RequestDeadline deadline) {
-        return new SQLTimeoutException("The request waited " + deadline.budget().toMillis()
-                + " ms for the database (broker.database.request-timeout); failing it", "57014");
+    private static SQLTimeoutException usedUp(RequestDatabaseBudget budget) {
+        return new SQLTimeoutException("The request spent " + budget.budget().toMillis()
+                + " ms on the database (broker.database.request-timeout); failing it", "57014");
+    }
+
+    /** Takes the time from taking the connection to closing it from the request's budget. */
+    private static final class BudgetedConnection implements InvocationHandler {
+        private final Connection target;
+        private final RequestDatabaseBudget budget;
+        private final long since;
+        private boolean closed;
+
+        private BudgetedConnection(Connection target, RequestDatabaseBudget budget, long since) {
+            this.target = target;
+            this.budget = budget;
+            this.since = since;
+        }
+
+        static Connection wrap(Connection target, RequestDatabaseBudget budget, long since) {
+            return (Connection) Proxy.newProxyInstance(FailFastDataSource.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, new BudgetedConnection(target, budget, since));
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            switch (method.getName()) {
+                case "close" -> {
+                    if (!closed) {
+                        closed = true;
+                        budget.spendSince(since);
+                    }
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                case "toString" -> {
+                    return "BudgetedConnection[" + target + "]";
+                }
+                default -> {
+                    // unwrap and isWrapperFor go to the pool's connection, which answers for itself and the driver's
+                }
+            }
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
     }
 
     /** Closes the pool behind it: Spring infers the destroy method from the exposed bean, which is this one. */

@@ -10,7 +10,7 @@ import org.springframework.core.Ordered;
 
 /**
  * Puts every {@link DataSource} of the application behind a {@link FailFastDataSource}, external or embedded, and
- * gives each request a deadline for the database ({@code broker.database.request-timeout}).
+ * gives each request a budget of time on the database ({@code broker.database.request-timeout}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DatabaseProperties.class)

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Gives each request a {@link RequestDeadline} for the database ({@code broker.database.request-timeout}) for as long
- * as its filter chain runs. First in the chain: the token fetch's fast path and the security filters touch the
+ * Gives each request a {@link RequestDatabaseBudget} ({@code broker.database.request-timeout}) for as long as its
+ * filter chain runs. First in the chain: the token fetch's fast path and the security filters touch the
  * database too.
  *
  * <p>Not for {@code /v1/admin/} and {@code /v1/audit/}: an operator's KEK rotation, chain verification or hand-out
@@ -33,12 +33,12 @@ final class RequestDatabaseTimeoutFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        boolean outer = RequestDeadline.begin(budget);
+        boolean outer = RequestDatabaseBudget.begin(budget);
         try {
             chain.doFilter(request, response);
         } finally {
             if (outer) {
-                RequestDeadline.end();
+                RequestDatabaseBudget.end();
             }
         }
     }

@@ -32,7 +32,7 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * A database that hangs instead of refusing: PostgreSQL paused ({@code SIGSTOP}) or behind a network black hole
- * keeps every connection open and answers nothing. Before the request deadline ({@code
+ * keeps every connection open and answers nothing. Before the request's budget on the database ({@code
  * broker.database.request-timeout}) and pgjdbc's {@code loginTimeout}, a token fetch waited until the database came back (30 s and more; the pool's only
  * connection-adding thread hung in the login for good). Now every request is answered, 503 problem+json with
  * {@code Retry-After}, within a bound; once the database answers again the broker serves at once, and an on-demand
@@ -53,8 +53,8 @@ import org.springframework.test.context.TestPropertySource;
 class DatabaseHangApiTest {
 
     /**
-     * A request's deadline for the database 1.5 s, plus at most one pool wait (2 s) begun before it ran out, or the
-     * on-demand refresh's wait (5 s). Without the deadline the requests waited for the thaw (the client gives up after
+     * A request's budget on the database 1.5 s, plus at most one pool wait (2 s) begun before it ran out, plus the
+     * on-demand refresh's wait (5 s), which is not the database's. Without the budget the requests waited for the thaw (the client gives up after
      * {@link #CLIENT_GIVES_UP}); the headroom is for a loaded 2-core machine.
      */
     static final Duration ANSWER_BOUND = Duration.ofSeconds(12);

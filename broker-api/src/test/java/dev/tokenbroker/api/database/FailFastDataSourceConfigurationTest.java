@@ -29,7 +29,7 @@ class FailFastDataSourceConfigurationTest {
             .withUserConfiguration(OnePool.class, FailFastDataSourceConfiguration.class);
 
     @Test
-    void everyDataSourceIsWrappedAndRequestsButOperatorWorkGetTheConfiguredDeadline() {
+    void everyDataSourceIsWrappedAndRequestsButOperatorWorkGetTheConfiguredBudget() {
         runner.withPropertyValues("broker.database.request-timeout=750ms").run(context -> {
             assertThat(context.getBean(DataSource.class)).isInstanceOf(FailFastDataSource.class);
             @SuppressWarnings("unchecked")
@@ -38,7 +38,7 @@ class FailFastDataSourceConfigurationTest {
             assertThat(budgetSeenBy(registration.getFilter(), "/oauth2/token")).isEqualTo(Duration.ofMillis(750));
             assertThat(budgetSeenBy(registration.getFilter(), "/v1/admin/kek/rotate")).isNull();
             assertThat(budgetSeenBy(registration.getFilter(), "/v1/audit/verify")).isNull();
-            assertThat(RequestDeadline.current()).as("ended with the request").isNull();
+            assertThat(RequestDatabaseBudget.current()).as("ended with the request").isNull();
         });
     }
 
@@ -63,8 +63,8 @@ class FailFastDataSourceConfigurationTest {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
         filter.doFilter(request, new MockHttpServletResponse(), (req, res) -> {
             assertThat(((HttpServletRequest) req).getRequestURI()).isEqualTo(path);
-            RequestDeadline deadline = RequestDeadline.current();
-            seen.add(deadline == null ? null : deadline.budget());
+            RequestDatabaseBudget budget = RequestDatabaseBudget.current();
+            seen.add(budget == null ? null : budget.budget());
         });
         return seen.get(0);
     }

@@ -12,6 +12,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -114,38 +115,37 @@ class FailFastDataSourceTest {
     }
 
     @Test
-    void aRequestGetsConnectionsThatWaitOnlyTheTimeItHasLeftAndFailsAtOnceWhenItIsUsedUp() throws Exception {
+    void aRequestSpendsItsBudgetOnlyWhileItHoldsConnectionsAndFailsAtOnceWhenItIsUsedUp() throws Exception {
         Pool pool = new Pool();
         FailFastDataSource dataSource = new FailFastDataSource(pool);
+        AtomicLong now = new AtomicLong();
 
         dataSource.getConnection();
-        assertThat(pool.calls).as("no deadline outside a request").isEmpty();
+        assertThat(pool.calls).as("no budget outside a request").isEmpty();
 
-        assertThat(RequestDeadline.begin(Duration.ofMinutes(5))).isTrue();
+        assertThat(RequestDatabaseBudget.begin(Duration.ofMillis(5000), now::get)).isTrue();
         try {
-            assertThat(RequestDeadline.begin(Duration.ofMillis(1))).as("a nested dispatch keeps the outer deadline").isFalse();
-            dataSource.getConnection();
-            assertThat(pool.calls).singleElement().asString().startsWith("setNetworkTimeout ");
-            long timeout = Long.parseLong(pool.calls.get(0).substring("setNetworkTimeout ".length()));
-            assertThat(timeout).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
-        } finally {
-            RequestDeadline.end();
-        }
-
-        RequestDeadline.begin(Duration.ofMillis(50));
-        try {
-            RequestDeadline deadline = RequestDeadline.current();
-            await().atMost(Duration.ofSeconds(5)).until(() -> deadline.remainingMillis() == 0);
+            assertThat(RequestDatabaseBudget.begin(Duration.ofMillis(1))).as("a nested dispatch keeps the outer budget").isFalse();
+            try (Connection first = dataSource.getConnection()) {
+                assertThat(pool.calls).containsExactly("setNetworkTimeout 5000");
+                now.addAndGet(Duration.ofMillis(1200).toNanos()); // held 1.2 s
+            }
+            now.addAndGet(Duration.ofSeconds(30).toNanos()); // 30 s elsewhere (an IdP call): not the database's
+            pool.calls.clear();
+            try (Connection second = dataSource.getConnection()) {
+                assertThat(pool.calls).containsExactly("setNetworkTimeout 3800");
+                now.addAndGet(Duration.ofMillis(3800).toNanos()); // a read that waited out the rest
+            }
             int asked = pool.asked.get();
             assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLTimeoutException.class)
                     .hasMessageContaining("broker.database.request-timeout");
             assertThat(pool.asked).as("the pool is not even asked").hasValue(asked);
         } finally {
-            RequestDeadline.end();
+            RequestDatabaseBudget.end();
         }
 
         pool.calls.clear();
         dataSource.getConnection();
-        assertThat(pool.calls).as("the deadline ends with the request").isEmpty();
+        assertThat(pool.calls).as("the budget ends with the request").isEmpty();
     }
 }
