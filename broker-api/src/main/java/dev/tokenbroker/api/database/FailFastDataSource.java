@@ -93,7 +93,7 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
             connection.close();
             throw e;
         }
-        return BudgetedConnection.wrap(connection, budget, since);
+        return BudgetedConnection.wrap(this, connection, budget, since);
     }
 
     private static SQLTimeoutException usedUp(RequestDatabaseBudget budget) {
@@ -101,22 +101,28 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
                 + " ms on the database (broker.database.request-timeout); failing it", "57014");
     }
 
-    /** Takes the time from taking the connection to closing it from the request's budget. */
+    /**
+     * Takes the time from taking the connection to closing it from the request's budget. A connection that used the
+     * budget up waited for an answer until its network timeout: the database hangs, so the next callers fail fast
+     * instead of each waiting out a budget of their own.
+     */
     private static final class BudgetedConnection implements InvocationHandler {
+        private final FailFastDataSource owner;
         private final Connection target;
         private final RequestDatabaseBudget budget;
         private final long since;
         private boolean closed;
 
-        private BudgetedConnection(Connection target, RequestDatabaseBudget budget, long since) {
+        private BudgetedConnection(FailFastDataSource owner, Connection target, RequestDatabaseBudget budget, long since) {
+            this.owner = owner;
             this.target = target;
             this.budget = budget;
             this.since = since;
         }
 
-        static Connection wrap(Connection target, RequestDatabaseBudget budget, long since) {
+        static Connection wrap(FailFastDataSource owner, Connection target, RequestDatabaseBudget budget, long since) {
             return (Connection) Proxy.newProxyInstance(FailFastDataSource.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, new BudgetedConnection(target, budget, since));
+                    new Class<?>[] {Connection.class}, new BudgetedConnection(owner, target, budget, since));
         }
 
         @Override
@@ -125,7 +131,11 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
                 case "close" -> {
                     if (!closed) {
                         closed = true;
+                        boolean usedUp = budget.remainingMillis(since) == 0;
                         budget.spendSince(since);
+                        if (usedUp) {
+                            owner.markUnreachable();
+                        }
                     }
                 }
                 case "equals" -> {

@@ -136,6 +136,7 @@ class FailFastDataSourceTest {
                 assertThat(pool.calls).containsExactly("setNetworkTimeout 3800");
                 now.addAndGet(Duration.ofMillis(3800).toNanos()); // a read that waited out the rest
             }
+            assertThat(dataSource.unreachable()).as("a connection that used the budget up: the database hangs").isTrue();
             int asked = pool.asked.get();
             assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLTimeoutException.class)
                     .hasMessageContaining("broker.database.request-timeout");
@@ -143,9 +144,25 @@ class FailFastDataSourceTest {
         } finally {
             RequestDatabaseBudget.end();
         }
+        assertThat(RequestDatabaseBudget.current()).as("the budget ends with the request").isNull();
+    }
 
+    @Test
+    void aConnectionReturnedWithBudgetLeftLeavesTheDatabaseReachable() throws Exception {
+        Pool pool = new Pool();
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        AtomicLong now = new AtomicLong();
+        RequestDatabaseBudget.begin(Duration.ofMillis(5000), now::get);
+        try {
+            try (Connection connection = dataSource.getConnection()) {
+                now.addAndGet(Duration.ofMillis(4999).toNanos());
+            }
+            assertThat(dataSource.unreachable()).isFalse();
+        } finally {
+            RequestDatabaseBudget.end();
+        }
         pool.calls.clear();
         dataSource.getConnection();
-        assertThat(pool.calls).as("the budget ends with the request").isEmpty();
+        assertThat(pool.calls).as("no budget outside a request").isEmpty();
     }
 }
