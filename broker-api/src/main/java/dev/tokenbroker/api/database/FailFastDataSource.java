@@ -22,8 +22,8 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * be reached (SQL state class {@code 08}, connection exception, or {@code 57P}, shutting down), callers fail at
  * once with a {@link SQLTransientConnectionException} — a 503 with {@code Retry-After} on the API — while one
  * caller at a time, at most once per {@link #PROBE_INTERVAL}, still asks the pool and so finds out when the
- * database is back. A pool that is merely exhausted (busy, not unreachable) is not affected: its timeout carries no
- * connection-exception state.
+ * database is back. A pool that is merely exhausted for background work (busy, not unreachable) is not affected:
+ * its timeout carries no connection-exception state.
  *
  * <p>Every user of the data source goes through this gate, background work included; those retry with their own
  * backoff (refresh scheduler, outcome recorder, event processors).
@@ -34,7 +34,11 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * holds them is taken from that budget: a read that hears nothing until the budget is used up fails with a connection
  * exception (a 503 on the API) and the pool discards the connection (and restores a healthy one's timeout when it
  * comes back); after that, the request's next touch fails at once. Other threads keep waiting, as background work
- * should: a refresh whose IdP answer is not yet persisted must not give up on a database that is only slow.
+ * should: a refresh whose IdP answer is not yet persisted must not give up on a database that is only slow. Those
+ * waiting threads keep their connections, so against a paused database the pool runs dry; a request that waited the
+ * pool's whole timeout, or whose connection used its whole budget, therefore also marks the database unreachable:
+ * a request holds a connection for its budget at most, so the connections are held by work waiting on a database
+ * that does not answer.
  */
 public final class FailFastDataSource extends DelegatingDataSource implements AutoCloseable {
 
@@ -76,7 +80,7 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
         }
         Connection connection;
         try {
-            connection = obtain(source);
+            connection = obtain(source, true);
         } catch (SQLException | RuntimeException e) {
             budget.spendSince(since);
             throw e;
@@ -173,11 +177,19 @@ public final class FailFastDataSource extends DelegatingDataSource implements Au
     }
 
     private Connection obtain(ConnectionSource source) throws SQLException {
+        return obtain(source, false);
+    }
+
+    /**
+     * @param forRequest a request's wait: one that timed out on the pool means the connections are held for seconds
+     *                   (a request holds one for its budget at most), by work that waits on a database that hangs
+     */
+    private Connection obtain(ConnectionSource source, boolean forRequest) throws SQLException {
         if (!unreachable) {
             try {
                 return source.open();
             } catch (SQLException e) {
-                if (connectionFailure(e)) {
+                if (connectionFailure(e) || (forRequest && e instanceof SQLTransientConnectionException)) {
                     markUnreachable();
                 }
                 throw e;

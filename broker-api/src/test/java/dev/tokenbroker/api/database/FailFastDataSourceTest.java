@@ -103,7 +103,23 @@ class FailFastDataSourceTest {
     }
 
     @Test
-    void anExhaustedPoolIsNotAnUnreachableDatabase() {
+    void aRequestThatWaitedThePoolsWholeTimeoutMarksTheDatabaseUnreachable() {
+        Pool pool = new Pool();
+        FailFastDataSource dataSource = new FailFastDataSource(pool);
+        pool.failure = new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms");
+        RequestDatabaseBudget.begin(Duration.ofSeconds(5));
+        try {
+            assertThatThrownBy(dataSource::getConnection).isSameAs(pool.failure);
+        } finally {
+            RequestDatabaseBudget.end();
+        }
+        assertThat(dataSource.unreachable()).as("every connection held for seconds: by work waiting on a hung database").isTrue();
+        assertThatThrownBy(dataSource::getConnection).hasMessageContaining("failing fast");
+        assertThat(pool.asked).hasValue(1);
+    }
+
+    @Test
+    void anExhaustedPoolIsNotAnUnreachableDatabaseForBackgroundWork() {
         Pool pool = new Pool();
         FailFastDataSource dataSource = new FailFastDataSource(pool);
         pool.failure = new SQLTransientConnectionException("HikariPool-1 - Connection is not available, request timed out after 5000ms");
