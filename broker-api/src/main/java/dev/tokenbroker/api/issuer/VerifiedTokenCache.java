@@ -1,6 +1,7 @@
 package dev.tokenbroker.api.issuer;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -160,7 +161,7 @@ public final class VerifiedTokenCache implements JwtDecoder {
         private Key finish() {
             try {
                 sha256.digest(digest, 0, digest.length);
-            } catch (java.security.DigestException e) {
+            } catch (DigestException e) {
                 throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
             }
             return new Key(longAt(0), longAt(8), longAt(16), longAt(24));

@@ -36,7 +36,6 @@ import org.springframework.security.web.header.writers.XXssProtectionHeaderWrite
 import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
 import org.springframework.web.filter.ServerHttpObservationFilter;
 
-
 /**
  * The token fetch's common case — a well-formed {@code GET /v1/users/{userId}/connections/{connector}/token}
  * with a valid API token whose client may read tokens at that connector, and a read-model access token valid
@@ -113,25 +112,27 @@ final class TokenFetchFastPath implements Filter {
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH_PATTERN));
         ResponseBody body = RESPONSE_BODY.get();
-        body.reset();
-        json.writeValue(body, AccessTokenResponse.of(token.get(), clock.instant()));
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        response.setHeader(HttpHeaders.PRAGMA, "no-cache");
-        for (HeaderWriter writer : securityHeaders) {
-            writer.writeHeaders(request, response);
+        try {
+            json.writeValue(body, AccessTokenResponse.of(token.get(), clock.instant()));
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+            response.setHeader(HttpHeaders.PRAGMA, "no-cache");
+            for (HeaderWriter writer : securityHeaders) {
+                writer.writeHeaders(request, response);
+            }
+            response.setContentLength(body.size());
+            body.writeTo(response.getOutputStream());
+        } finally {
+            body.reset();
         }
-        response.setContentLength(body.size());
-        body.writeTo(response.getOutputStream());
-        body.reset();
     }
 
     private static final ThreadLocal<ResponseBody> RESPONSE_BODY = ThreadLocal.withInitial(ResponseBody::new);
 
     /**
      * The answer's JSON, written once per request into a buffer the thread keeps (a token response is about a
-     * kilobyte) instead of a new array per request; cleared after use, so no token stays in it.
+     * kilobyte) instead of a new array per request; zeroed after every use, so no token stays in it.
      */
     private static final class ResponseBody extends java.io.ByteArrayOutputStream {
         ResponseBody() {
@@ -182,7 +183,10 @@ final class TokenFetchFastPath implements Filter {
         }
     }
 
-    /** {@link dev.tokenbroker.api.problem.IdentifierPatterns#USER_ID} as a character loop: a regular expression's matcher per request is garbage. */
+    /**
+     * {@link dev.tokenbroker.api.problem.IdentifierPatterns#USER_ID} as a character loop: a regular expression's
+     * matcher per request is garbage.
+     */
     static boolean isUserId(String value) {
         int length = value.length();
         if (length < 1 || length > 128) {

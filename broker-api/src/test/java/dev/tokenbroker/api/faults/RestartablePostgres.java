@@ -95,7 +95,9 @@ final class RestartablePostgres implements AutoCloseable {
     public void close() throws IOException {
         try {
             resume(); // a paused server would not stop
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
             // not running
         }
         stop();
