@@ -28,9 +28,9 @@ public class FailFastDataSourceConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<RequestDatabaseTimeoutFilter> requestDatabaseTimeoutFilter(DatabaseProperties settings) {
-        FilterRegistrationBean<RequestDatabaseTimeoutFilter> registration =
-                new FilterRegistrationBean<>(new RequestDatabaseTimeoutFilter(settings.requestTimeout()));
+    FilterRegistrationBean<RequestDatabaseBudgetFilter> requestDatabaseBudgetFilter(DatabaseProperties settings) {
+        FilterRegistrationBean<RequestDatabaseBudgetFilter> registration =
+                new FilterRegistrationBean<>(new RequestDatabaseBudgetFilter(settings.requestTimeout()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.addUrlPatterns("/*");
         return registration;

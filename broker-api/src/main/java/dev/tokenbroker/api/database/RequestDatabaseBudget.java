@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 /**
  * How much longer a request may spend on the database: {@code broker.database.request-timeout} minus the time its
  * connections were held so far (waiting for the pool included). One per thread serving a request
- * ({@link RequestDatabaseTimeoutFilter}); {@link FailFastDataSource} spends it.
+ * ({@link RequestDatabaseBudgetFilter}); {@link FailFastDataSource} spends it.
  *
  * <p>A budget, not a per-statement timeout: a request touches the database several times (signing keys, the calling
  * client, the read model, the event store), and some touches survive a failure (the signing keys fall back to the

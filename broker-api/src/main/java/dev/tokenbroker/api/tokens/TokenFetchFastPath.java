@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.api.issuer.ApiClient;
 import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.issuer.VerifiedTokenCache;
+import dev.tokenbroker.api.problem.IdentifierPatterns;
 import dev.tokenbroker.api.security.BearerTokenHeaderResolver;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
@@ -17,7 +18,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -134,14 +137,14 @@ final class TokenFetchFastPath implements Filter {
      * The answer's JSON, written once per request into a buffer the thread keeps (a token response is about a
      * kilobyte) instead of a new array per request; zeroed after every use, so no token stays in it.
      */
-    private static final class ResponseBody extends java.io.ByteArrayOutputStream {
+    private static final class ResponseBody extends ByteArrayOutputStream {
         ResponseBody() {
             super(2048);
         }
 
         @Override
         public synchronized void reset() {
-            java.util.Arrays.fill(buf, 0, count, (byte) 0);
+            Arrays.fill(buf, 0, count, (byte) 0);
             super.reset();
         }
     }
@@ -162,7 +165,8 @@ final class TokenFetchFastPath implements Filter {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (minValidity < 0 || header == null || !BearerTokenHeaderResolver.wellFormed(header)
                 || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
-                || isDotSegment(userId) || !isUserId(userId) || !isConnectorId(connector)) {
+                || isDotSegment(userId) || !IdentifierPatterns.isUserId(userId)
+                || !IdentifierPatterns.isConnectorId(connector)) {
             return Optional.empty();
         }
         try {
@@ -181,40 +185,6 @@ final class TokenFetchFastPath implements Filter {
             log.trace("token fetch continues down the filter chain", e);
             return Optional.empty();
         }
-    }
-
-    /**
-     * {@link dev.tokenbroker.api.problem.IdentifierPatterns#USER_ID} as a character loop: a regular expression's
-     * matcher per request is garbage.
-     */
-    static boolean isUserId(String value) {
-        int length = value.length();
-        if (length < 1 || length > 128) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '|' || c == '+' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@link dev.tokenbroker.api.problem.IdentifierPatterns#CONNECTOR_ID} as a character loop. */
-    static boolean isConnectorId(String value) {
-        int length = value.length();
-        if (length < 1 || length > 64) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

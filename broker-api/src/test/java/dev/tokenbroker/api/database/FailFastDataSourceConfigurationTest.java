@@ -33,7 +33,7 @@ class FailFastDataSourceConfigurationTest {
         runner.withPropertyValues("broker.database.request-timeout=750ms").run(context -> {
             assertThat(context.getBean(DataSource.class)).isInstanceOf(FailFastDataSource.class);
             @SuppressWarnings("unchecked")
-            FilterRegistrationBean<RequestDatabaseTimeoutFilter> registration = context.getBean(FilterRegistrationBean.class);
+            FilterRegistrationBean<RequestDatabaseBudgetFilter> registration = context.getBean(FilterRegistrationBean.class);
             assertThat(budgetSeenBy(registration.getFilter(), "/v1/users/u/connections/demo/token")).isEqualTo(Duration.ofMillis(750));
             assertThat(budgetSeenBy(registration.getFilter(), "/oauth2/token")).isEqualTo(Duration.ofMillis(750));
             assertThat(budgetSeenBy(registration.getFilter(), "/v1/admin/kek/rotate")).isNull();
@@ -58,7 +58,7 @@ class FailFastDataSourceConfigurationTest {
         });
     }
 
-    private static Duration budgetSeenBy(RequestDatabaseTimeoutFilter filter, String path) throws Exception {
+    private static Duration budgetSeenBy(RequestDatabaseBudgetFilter filter, String path) throws Exception {
         List<Duration> seen = new ArrayList<>();
         MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
         filter.doFilter(request, new MockHttpServletResponse(), (req, res) -> {

@@ -59,13 +59,15 @@ public final class SqlValues {
     }
 
     public static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+        return instant(rs.getObject(column, OffsetDateTime.class));
     }
 
     /** {@link #instant(ResultSet, String)} by column position, for queries read per request. */
     public static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return instant(rs.getObject(column, OffsetDateTime.class));
+    }
+
+    private static Instant instant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();
     }
 

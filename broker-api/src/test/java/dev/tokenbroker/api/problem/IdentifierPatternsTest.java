@@ -1,15 +1,14 @@
-package dev.tokenbroker.api.tokens;
+package dev.tokenbroker.api.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbroker.api.problem.IdentifierPatterns;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The fast path's character loops accept exactly what the controller's patterns accept. */
-class FastPathIdentifiersTest {
+/** The character loops (the token fetch's fast path) accept exactly what the patterns (the controllers) accept. */
+class IdentifierPatternsTest {
 
     private static final Pattern USER = Pattern.compile(IdentifierPatterns.USER_ID);
     private static final Pattern CONNECTOR = Pattern.compile(IdentifierPatterns.CONNECTOR_ID);
@@ -34,8 +33,8 @@ class FastPathIdentifiersTest {
     }
 
     private static void assertAgree(String value) {
-        assertThat(TokenFetchFastPath.isUserId(value)).as("user id %s", value).isEqualTo(USER.matcher(value).matches());
-        assertThat(TokenFetchFastPath.isConnectorId(value)).as("connector id %s", value)
+        assertThat(IdentifierPatterns.isUserId(value)).as("user id %s", value).isEqualTo(USER.matcher(value).matches());
+        assertThat(IdentifierPatterns.isConnectorId(value)).as("connector id %s", value)
                 .isEqualTo(CONNECTOR.matcher(value).matches());
     }
 }

@@ -18,11 +18,11 @@ import java.util.Objects;
  * <p>Not for {@code /v1/admin/} and {@code /v1/audit/}: an operator's KEK rotation, chain verification or hand-out
  * report runs as long as its work takes, on a database that may simply be large.
  */
-final class RequestDatabaseTimeoutFilter implements Filter {
+final class RequestDatabaseBudgetFilter implements Filter {
 
     private final Duration budget;
 
-    RequestDatabaseTimeoutFilter(Duration budget) {
+    RequestDatabaseBudgetFilter(Duration budget) {
         this.budget = Objects.requireNonNull(budget, "budget");
     }
 
