@@ -59,7 +59,7 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         if (databaseUnavailable(exception)) {
             // The database is down or unreachable (possibly wrapped by Axon): a transient outage, not a bug.
             log.warn("Database unavailable while handling an API request: {}", exception.toString());
-            return Problems.response(new ApiProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+            return Problems.response(new ApiProblemException(ProblemType.SERVICE_UNAVAILABLE,
                     "The database is unavailable; retry later", DATABASE_RETRY_AFTER));
         }
         log.error("Unexpected error while handling an API request", exception);
@@ -120,7 +120,7 @@ public final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case 406 -> ProblemType.NOT_ACCEPTABLE;
             case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
             case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> ProblemType.UPSTREAM_UNAVAILABLE;
+            case 503 -> ProblemType.SERVICE_UNAVAILABLE;
             default -> status.is4xxClientError() ? ProblemType.INVALID_REQUEST : ProblemType.INTERNAL_ERROR;
         };
     }

@@ -41,7 +41,7 @@ public final class ProblemErrorController implements ErrorController {
         }
         if (exception instanceof Throwable failure && ApiExceptionHandler.databaseUnavailable(failure)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(ApiExceptionHandler.DATABASE_RETRY_AFTER.toSeconds()));
-            Problems.write(response, json, ProblemType.UPSTREAM_UNAVAILABLE, "The database is unavailable; retry later");
+            Problems.write(response, json, ProblemType.SERVICE_UNAVAILABLE, "The database is unavailable; retry later");
             return;
         }
         ProblemType type = ProblemType.forStatus(code);

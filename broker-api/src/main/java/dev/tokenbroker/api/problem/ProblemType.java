@@ -28,6 +28,9 @@ public enum ProblemType {
             "The client has too many open connect sessions; retry when one has finished or expired"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE,
             "The identity provider is unavailable; retry later"),
+    /** The broker itself cannot serve now (its database is unreachable): every call fails, not one connector's. */
+    SERVICE_UNAVAILABLE("service_unavailable", HttpStatus.SERVICE_UNAVAILABLE,
+            "The broker is temporarily unavailable; retry later"),
     INTERNAL_ERROR("internal_error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     private final String code;
@@ -69,7 +72,8 @@ public enum ProblemType {
             case 406 -> NOT_ACCEPTABLE;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> UPSTREAM_UNAVAILABLE;
+            // A 503 nobody named is the broker's own (the database, the container), not an identity provider's.
+            case 503 -> SERVICE_UNAVAILABLE;
             default -> status >= 400 && status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
         };
     }

@@ -95,7 +95,7 @@ class ApiSecurityConfiguration {
                                 // The signing keys could not be read (database down): not the token's fault.
                                 response.setHeader(HttpHeaders.RETRY_AFTER,
                                         Long.toString(dev.tokenbroker.api.problem.ApiExceptionHandler.DATABASE_RETRY_AFTER.toSeconds()));
-                                Problems.write(response, json, ProblemType.UPSTREAM_UNAVAILABLE, "The database is unavailable; retry later");
+                                Problems.write(response, json, ProblemType.SERVICE_UNAVAILABLE, "The database is unavailable; retry later");
                                 return;
                             }
                             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");

@@ -126,6 +126,8 @@ class DatabaseHangApiTest {
         assertThat(answers).filteredOn(answer -> !answer.path().startsWith("/actuator")).allSatisfy(answer -> {
             assertThat(answer.contentType()).as(answer.toString()).startsWith("application/problem+json");
             assertThat(answer.retryAfter()).as(answer.toString()).isNotNull();
+            // the broker's own outage, not an identity provider's: clients must not blame (or fail over) the IdP
+            assertThat(answer.problemType()).as(answer.toString()).isEqualTo("urn:token-broker:problem:service_unavailable");
         });
 
         await("served again once the database answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -145,9 +147,14 @@ class DatabaseHangApiTest {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(path, response.statusCode(), Duration.ofNanos(System.nanoTime() - start),
                 response.headers().firstValue("Content-Type").orElse(""),
-                response.headers().firstValue("Retry-After").orElse(null));
+                response.headers().firstValue("Retry-After").orElse(null), problemType(response.body()));
     }
 
-    record Answer(String path, int status, Duration took, String contentType, String retryAfter) {
+    private static String problemType(String body) {
+        Matcher type = Pattern.compile("\"type\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+        return type.find() ? type.group(1) : null;
+    }
+
+    record Answer(String path, int status, Duration took, String contentType, String retryAfter, String problemType) {
     }
 }
