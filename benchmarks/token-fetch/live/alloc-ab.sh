@@ -24,7 +24,9 @@ if len(rows) < 2:
 else:
     consumed = sum(before - prev_after for (_, prev_after), (before, _) in zip(rows, rows[1:]))
     # the pauses span (n-1)/n of the 25 s run, roughly
-    print("%d young GCs, %.1f KB per fetch" % (len(rows), consumed * 1024.0 / (rate * 25 * (len(rows) - 1) / len(rows))))
+    pauses = sorted(float(m.group(1)) for m in (re.search(r'Pause Young.*M\) ([0-9.]+)ms', l) for l in open(sys.argv[1])) if m)
+    print("%d young GCs, %.1f KB per fetch, pauses median %.1f ms, max %.1f ms" % (len(rows),
+          consumed * 1024.0 / (rate * 25 * (len(rows) - 1) / len(rows)), pauses[len(pauses) // 2], pauses[-1]))
 PY
 )"
   echo "round $r $n: $(echo "$out" | grep 'from due' | sed 's/latency from due time: //') | $alloc"
