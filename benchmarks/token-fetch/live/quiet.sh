@@ -1,7 +1,8 @@
 #!/bin/bash
-# Is the host quiet right now? Args: [SECONDS] [WORK...]: the brokers in WORK are SIGSTOPped for the reading. Spins one native/vcpu-gaps per vCPU at once for SECONDS (default 3) and exits 0 when
-# every vCPU lost less than MAX_LOST percent (default 0.5) with no gap over MAX_GAP_MS (default 2). Prints the
-# readings either way. The machine's tail moves with the host's hour (RESULTS.md): run tail measurements behind it,
+# Is the host quiet right now? Args: [SECONDS] [WORK...] (the brokers in WORK are SIGSTOPped for the reading).
+# Spins one native/vcpu-gaps per vCPU at once for SECONDS (default 3) and exits 0 when every vCPU lost less than
+# MAX_LOST percent (default 0.5) with no gap over MAX_GAP_MS (default 2). Prints the readings either way.
+# The machine's tail moves with the host's hour (RESULTS.md), so run tail measurements behind it:
 #   until /work/bin/bench sh -c 'live/quiet.sh && live/tail-ab.sh …'; do sleep 300; done
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; S=${1:-3}; shift || true; MAX_LOST=${MAX_LOST:-0.5}; MAX_GAP_MS=${MAX_GAP_MS:-2}
