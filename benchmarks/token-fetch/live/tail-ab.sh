@@ -1,26 +1,21 @@
 #!/bin/bash
 # Constant-rate latency of running brokers, interleaved (native/constant-rate): RATE ROUNDS SECONDS name:WORK:PORT ...
 # The brokers not being measured are SIGSTOPped (JVM only). Needs cc (apt-get install gcc).
-# GAPS=S: before each run, spin one native/vcpu-gaps per vCPU for S seconds (all brokers stopped) and print the host's
-# gaps beside the run, so each row carries the noise of its own minute.
+# GAPS=S: before each run, read the host with quiet.sh for S seconds (all brokers stopped) and print it beside the
+# run, so each row carries the noise of its own minute.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; RATE=$1; ROUNDS=$2; S=$3; shift 3
 command -v cc >/dev/null || { echo "tail-ab.sh needs a C compiler: apt-get update && apt-get install -y gcc" >&2; exit 1; }
 BIN="$(mktemp -d)"; cc -O2 -o "$BIN/constant-rate" "$HERE/../native/constant-rate.c"
-cc -O2 -o "$BIN/vcpu-gaps" "$HERE/../native/vcpu-gaps.c"
 PATHQ=/v1/users/bench-user/connections/demo/token
 declare -a NAMES WORKS PORTS
 for spec in "$@"; do IFS=: read -r n w p <<< "$spec"; NAMES+=("$n"); WORKS+=("$w"); PORTS+=("$p"); done
-stop_all() { local w; for w in "${WORKS[@]}"; do kill -STOP "$(cat $w/pid)"; done; }
-gaps() { # one spinner per vCPU at once; the pipe ends when every spinner has printed
-  local c; for c in $(seq 0 $(( $(nproc) - 1 ))); do taskset -c "$c" "$BIN/vcpu-gaps" "$GAPS" & done \
-    | sed -E 's/.*>1ms ([0-9]+).*worst ([0-9.]+ ms); time lost (.*)/gaps>1ms \1, worst \2, lost \3/' | paste -sd'|'; }
 only() { local i; for i in "${!NAMES[@]}"; do if [[ $i == "$1" ]]; then kill -CONT "$(cat ${WORKS[$i]}/pid)"; else kill -STOP "$(cat ${WORKS[$i]}/pid)"; fi; done; }
 trap 'for w in "${WORKS[@]}"; do kill -CONT "$(cat $w/pid)"; done; rm -rf "$BIN"' EXIT
 echo "=== $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg); rate ${RATE}/s, ${S} s per run"
 for r in $(seq 1 "$ROUNDS"); do
   for i in "${!NAMES[@]}"; do
-    if [[ -n ${GAPS:-} ]]; then stop_all; echo "round $r ${NAMES[$i]}: host $(gaps)"; fi
+    if [[ -n ${GAPS:-} ]]; then echo "round $r ${NAMES[$i]}: host $("$HERE/quiet.sh" "$GAPS" "${WORKS[@]}" || true)"; fi
     only "$i"; w=${WORKS[$i]}; "$HERE/token.sh" "$w" "${PORTS[$i]}"
     wrk -t1 -c8 -d10s -H "Authorization: Bearer $(cat $w/token)" "http://localhost:${PORTS[$i]}$PATHQ" >/dev/null
     cpu0=$("$HERE/cpu.sh" "$w")
