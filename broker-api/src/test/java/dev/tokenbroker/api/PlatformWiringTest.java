@@ -1,15 +1,20 @@
 package dev.tokenbroker.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.testsupport.WithTestInfrastructure;
 import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
-import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
@@ -45,6 +50,8 @@ class PlatformWiringTest {
     Serializer messageSerializer;
     @Autowired
     TestRestTemplate http;
+    @Autowired
+    org.axonframework.config.Configuration axon;
 
     @Test
     void flywayOwnsTheSchemaIncludingAxonTables() {
@@ -81,6 +88,27 @@ class PlatformWiringTest {
         assertThat(serializer).isInstanceOf(JacksonSerializer.class);
         assertThat(eventSerializer).isInstanceOf(JacksonSerializer.class);
         assertThat(messageSerializer).isInstanceOf(JacksonSerializer.class);
+    }
+
+    /**
+     * The embedded event store's stream has no availability callback, so a pooled processor reading it directly
+     * polls every 500 ms and runs all its work packages each time. Each reads through a PrefetchingMessageSource,
+     * whose reader thread is named after the group.
+     */
+    @Test
+    void everyPooledProcessorIsToldOfNewEventsInsteadOfPolling() {
+        List<String> pooled = axon.eventProcessingConfiguration().eventProcessors().values().stream()
+                .filter(PooledStreamingEventProcessor.class::isInstance)
+                .map(EventProcessor::getName)
+                .toList();
+        assertThat(pooled).contains("token-set-view", "token-set-history", "refresh-schedule", "event-chain");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(Thread::isAlive)
+                .extracting(Thread::getName)
+                .containsAll(pooled.stream().map(group -> group + "-prefetch").toList()));
+        assertThat(jdbc.queryForObject("select count(*) from tokenentry where processorname = 'refresh-schedule'",
+                Integer.class)).as("segments of the refresh schedule, like the read models'").isEqualTo(4);
     }
 
     @Test

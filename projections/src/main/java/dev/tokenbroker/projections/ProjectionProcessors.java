@@ -1,14 +1,14 @@
 package dev.tokenbroker.projections;
 
 import dev.tokenbroker.projections.tokenset.TokenSetViewWriteThrough;
-import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 
 /**
  * Registers one {@link PooledStreamingEventProcessor} per read model, reading the event store and
- * keeping its tokens in the configuration's token store (the {@code JdbcTokenStore}).
+ * keeping its tokens in the configuration's token store (the {@code JdbcTokenStore}), told of new events
+ * by a {@link PrefetchingMessageSource} instead of polling for them.
  *
  * <p>Plus one subscribing processor, {@link TokenSetViewWriteThrough}, which applies the token-set view's
  * events in the transaction that appends them.
@@ -29,7 +29,8 @@ public final class ProjectionProcessors implements ConfigurerModule {
     public void configureModule(Configurer configurer) {
         configurer.eventProcessing(processing -> {
             ReadModelRebuild.PROCESSING_GROUPS.forEach(group ->
-                    processing.registerPooledStreamingEventProcessor(group, Configuration::eventStore,
+                    processing.registerPooledStreamingEventProcessor(group,
+                            axon -> new PrefetchingMessageSource(axon.eventStore(), group),
                             (axon, builder) -> builder
                                     .initialSegmentCount(INITIAL_SEGMENT_COUNT)
                                     .batchSize(BATCH_SIZE)));

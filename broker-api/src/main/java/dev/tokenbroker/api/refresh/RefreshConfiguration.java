@@ -11,6 +11,7 @@ import dev.tokenbroker.core.refresh.RefreshScheduler;
 import dev.tokenbroker.core.refresh.RefreshSettings;
 import dev.tokenbroker.core.refresh.RefreshTiming;
 import dev.tokenbroker.core.refresh.TokenSetRefreshStateReader;
+import dev.tokenbroker.projections.PrefetchingMessageSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -45,6 +46,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RefreshProperties.class)
 public class RefreshConfiguration {
+
+    static final int REFRESH_SCHEDULE_SEGMENTS = 4;
 
     /** The beans refreshing needs from elsewhere, with where they normally come from. */
     private static final Map<Class<?>, String> REQUIRED = requiredBeans();
@@ -119,8 +122,11 @@ public class RefreshConfiguration {
     ConfigurerModule refreshScheduleProcessor() {
         return configurer -> configurer.eventProcessing()
                 .registerPooledStreamingEventProcessor(RefreshScheduleProjection.PROCESSING_GROUP,
-                        config -> config.eventStore(),
-                        (config, builder) -> builder.batchSize(RefreshScheduleProjection.BATCH_SIZE));
+                        config -> new PrefetchingMessageSource(config.eventStore(), RefreshScheduleProjection.PROCESSING_GROUP),
+                        // 4 segments like the read models (Axon's default is 16): enough to spread over a few
+                        // instances; each segment is a token claim extended every 5 s. A store made with 16 keeps them.
+                        (config, builder) -> builder.initialSegmentCount(REFRESH_SCHEDULE_SEGMENTS)
+                                .batchSize(RefreshScheduleProjection.BATCH_SIZE));
     }
 
     @Bean

@@ -1,6 +1,6 @@
 package dev.tokenbroker.projections.chain;
 
-import org.axonframework.config.Configuration;
+import dev.tokenbroker.projections.PrefetchingMessageSource;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
@@ -25,7 +25,8 @@ public final class EventChainProcessor implements ConfigurerModule {
     @Override
     public void configureModule(Configurer configurer) {
         configurer.eventProcessing(processing -> processing
-                .registerPooledStreamingEventProcessor(EventChainer.PROCESSING_GROUP, Configuration::eventStore,
+                .registerPooledStreamingEventProcessor(EventChainer.PROCESSING_GROUP,
+                        axon -> new PrefetchingMessageSource(axon.eventStore(), EventChainer.PROCESSING_GROUP),
                         (axon, builder) -> builder.initialSegmentCount(1).maxClaimedSegments(1).batchSize(batchSize))
                 .registerListenerInvocationErrorHandler(EventChainer.PROCESSING_GROUP,
                         axon -> PropagatingErrorHandler.instance()));

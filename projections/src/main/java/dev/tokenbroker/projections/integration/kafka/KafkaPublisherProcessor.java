@@ -1,5 +1,6 @@
 package dev.tokenbroker.projections.integration.kafka;
 
+import dev.tokenbroker.projections.PrefetchingMessageSource;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
@@ -32,7 +33,7 @@ public final class KafkaPublisherProcessor implements ConfigurerModule {
     public void configureModule(Configurer configurer) {
         configurer.eventProcessing(processing -> processing
                 .registerPooledStreamingEventProcessor(KafkaEventPublisher.PROCESSING_GROUP,
-                        axon -> new PrefetchingMessageSource(axon.eventStore()),
+                        axon -> new PrefetchingMessageSource(axon.eventStore(), KafkaEventPublisher.PROCESSING_GROUP),
                         (axon, builder) -> builder.initialSegmentCount(INITIAL_SEGMENT_COUNT).batchSize(batchSize))
                 .registerSequencingPolicy(KafkaEventPublisher.PROCESSING_GROUP,
                         axon -> SequentialPerAggregatePolicy.instance())

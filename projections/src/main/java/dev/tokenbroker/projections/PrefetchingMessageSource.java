@@ -1,4 +1,4 @@
-package dev.tokenbroker.projections.integration.kafka;
+package dev.tokenbroker.projections;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,12 +16,20 @@ import org.axonframework.messaging.StreamableMessageSource;
 
 /**
  * Gives a {@link org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor} a stream that
- * tells it when events arrive, instead of letting it poll.
+ * tells it when events arrive, instead of letting it poll. Every pooled processor of the broker reads
+ * the event store through one of these.
  *
  * <p>Why: Axon 4.13's pooled processor asks its stream for an availability callback; the
  * {@code EmbeddedEventStore}'s stream (the JDBC event store) has none, and the processor then looks
- * for new events every 500 ms (hard-coded in its {@code Coordinator}). That poll was most of the
- * publisher's append → Kafka latency (p50 ≈ 0.4–0.5 s, see {@code benchmarks/kafka-publisher/RESULTS.md}).
+ * for new events every 500 ms (hard-coded in its {@code Coordinator}). That poll costs twice:
+ * <ul>
+ *   <li>latency: an event waits up to 500 ms before its processor sees it (it was most of the
+ *       publisher's append → Kafka latency, p50 ≈ 0.4–0.5 s, see {@code benchmarks/kafka-publisher/RESULTS.md});
+ *   <li>an idle broker's work: each poll runs the coordinator and then every work package of the
+ *       processor, so four processors with 4–16 segments woke about 60 times a second with nothing
+ *       to do. With the callback the coordinator runs when events arrive, and otherwise once per claim
+ *       interval (5 s), which still extends the token claims in time.
+ * </ul>
  *
  * <p>How: one thread per open stream reads the event store's stream (blocking: the embedded event store
  * wakes it as soon as an append in this JVM commits, and within its fetch delay for other instances)
@@ -33,17 +41,27 @@ public final class PrefetchingMessageSource implements StreamableMessageSource<T
 
     /** Events read ahead per stream, at most. */
     static final int BUFFER = 1024;
-    private static final int WAIT_MILLIS = 200;
+    /**
+     * How long the reader waits for an event before it looks at its open flag again. Closing interrupts it, so
+     * this bounds only the idle wake-ups: one a second per open stream.
+     */
+    private static final int WAIT_MILLIS = 1000;
 
     private final StreamableMessageSource<TrackedEventMessage<?>> delegate;
+    private final String readerName;
 
-    public PrefetchingMessageSource(StreamableMessageSource<TrackedEventMessage<?>> delegate) {
+    /**
+     * @param delegate        the source to read ahead of the processor (the event store)
+     * @param processingGroup names the reader thread ({@code <group>-prefetch}), so a thread dump says whose it is
+     */
+    public PrefetchingMessageSource(StreamableMessageSource<TrackedEventMessage<?>> delegate, String processingGroup) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.readerName = Objects.requireNonNull(processingGroup, "processingGroup") + "-prefetch";
     }
 
     @Override
     public BlockingStream<TrackedEventMessage<?>> openStream(TrackingToken trackingToken) {
-        return new PrefetchingStream(delegate.openStream(trackingToken));
+        return new PrefetchingStream(delegate.openStream(trackingToken), readerName);
     }
 
     @Override
@@ -76,9 +94,9 @@ public final class PrefetchingMessageSource implements StreamableMessageSource<T
         private final Thread reader;
         private volatile boolean open = true;
 
-        PrefetchingStream(BlockingStream<TrackedEventMessage<?>> source) {
+        PrefetchingStream(BlockingStream<TrackedEventMessage<?>> source, String readerName) {
             this.source = source;
-            this.reader = new Thread(this::read, "kafka-publisher-prefetch");
+            this.reader = new Thread(this::read, readerName);
             this.reader.setDaemon(true);
             this.reader.start();
         }
