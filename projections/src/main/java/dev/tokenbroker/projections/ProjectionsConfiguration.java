@@ -11,6 +11,7 @@ import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.projections.history.TokenSetHistoryProjection;
 import dev.tokenbroker.projections.history.TokenSetHistoryRepository;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
+import dev.tokenbroker.projections.tokenset.TokenSetViewFromEvents;
 import dev.tokenbroker.projections.tokenset.TokenSetViewProjection;
 import dev.tokenbroker.projections.tokenset.TokenSetViewRepository;
 import dev.tokenbroker.projections.tokenset.TokenSetViewWriteThrough;
@@ -48,8 +49,8 @@ public class ProjectionsConfiguration {
     }
 
     @Bean
-    public TokenSetQueries tokenSetQueries(TokenSetViewRepository repository, TokenCipher cipher) {
-        return new TokenSetQueries(repository, cipher);
+    public TokenSetQueries tokenSetQueries(TokenSetViewRepository repository, TokenCipher cipher, Configuration axon) {
+        return new TokenSetQueries(repository, cipher, new TokenSetViewFromEvents(axon::eventStore));
     }
 
     @Bean

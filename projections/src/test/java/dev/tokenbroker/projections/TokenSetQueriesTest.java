@@ -24,6 +24,7 @@ import dev.tokenbroker.core.api.UpstreamRevocationOutcome;
 import dev.tokenbroker.projections.tokenset.CurrentAccessToken;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import dev.tokenbroker.projections.tokenset.TokenSetSummary;
+import dev.tokenbroker.projections.tokenset.TokenSetView;
 
 /** The current access token for (user, connector), decrypted from the read model, and its typed refusals. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -129,6 +130,43 @@ class TokenSetQueriesTest {
 
         assertThat(queries.currentAccessToken("u6", "github"))
                 .isEqualTo(new CurrentAccessToken.Erased(story.tokenSetId(), null));
+    }
+
+    /**
+     * A rebuild clears the view and replays it; until the replay reaches a token set, its row is missing (on every
+     * instance: the table is shared). The token set is still linked, and the event store says so.
+     */
+    @Test
+    void aRowTheViewDoesNotHaveYetIsFoldedFromTheEventStore() {
+        TokenSetStory linked = harness.story("u10", "github", T0)
+                .link("gho_access-10", "ghr_refresh-10", T0.plusSeconds(3600), Set.of("repo"))
+                .refresh("gho_access-11", "ghr_refresh-11", T0.plusSeconds(7200))
+                .handOut("backend");
+        TokenSetStory erased = harness.story("u10", "google", T0)
+                .link("ya29.access-10", "1//refresh-10", T0.plusSeconds(3600), Set.of("email"))
+                .revoke(UpstreamRevocationOutcome.REVOKED)
+                .erase();
+        harness.awaitApplied(linked);
+        harness.awaitApplied(erased);
+        TokenSetView rowInTheView = queries.tokenSet(linked.tokenSetId()).orElseThrow();
+
+        harness.jdbc().update("DELETE FROM token_set_view WHERE user_id = 'u10'");
+
+        assertThat(queries.currentAccessToken("u10", "github")).isInstanceOfSatisfying(
+                CurrentAccessToken.Available.class, available -> {
+                    assertThat(available.accessToken()).isEqualTo(TokenValue.of("gho_access-11"));
+                    assertThat(available.expiresAt()).isEqualTo(T0.plusSeconds(7200));
+                    assertThat(available.tokenVersion()).isEqualTo(2);
+                    assertThat(available.grantedScopes()).containsExactly("repo");
+                });
+        assertThat(queries.tokenSet(linked.tokenSetId())).as("the same row the projection wrote")
+                .contains(rowInTheView);
+        assertThat(queries.currentAccessToken("u10", "google"))
+                .isEqualTo(new CurrentAccessToken.Erased(erased.tokenSetId(), erased.now()));
+        assertThat(queries.currentAccessToken("u10", "gitlab")).as("no events: never linked")
+                .isEqualTo(new CurrentAccessToken.NotLinked("u10", "gitlab"));
+        assertThat(harness.jdbc().queryForObject("SELECT count(*) FROM token_set_view WHERE user_id = 'u10'",
+                Integer.class)).as("a read, not a write: the replay still owns the row").isZero();
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.tokenbroker.api.ApiClients;
 import dev.tokenbroker.api.BrokerApiTest;
 import dev.tokenbroker.api.DemoLinking;
 import dev.tokenbroker.core.api.AccessTokenHandedOut;
+import dev.tokenbroker.core.api.TokenSetErased;
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetRevoked;
 import dev.tokenbroker.core.api.TokenSetRefreshed;
@@ -166,6 +167,34 @@ class TokenApiTest {
         assertThat(api.get("/v1/users/heidi/connections/demo/token", backendToken).statusCode()).isEqualTo(404);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(api.json(api.get("/v1/users/heidi/connections", appToken))).isEmpty());
+    }
+
+    /**
+     * A rebuild of the view clears its rows and replays them; a token set the replay has not reached has no row,
+     * on every instance. It is still linked: the token API hands out its token, and erasing the user erases it.
+     */
+    @Test
+    void aTokenSetMissingFromTheViewIsStillAnsweredAndErased() throws Exception {
+        new DemoLinking(api).link(appToken, "ivan", "ivan-upstream");
+        String ivansToken = api.json(awaitToken("ivan")).get("access_token").asText();
+        new DemoLinking(api).link(appToken, "judy", "judy-upstream");
+        String judysToken = api.json(awaitToken("judy")).get("access_token").asText();
+        String admin = api.accessToken("test-admin", BrokerApiTest.ADMIN_SECRET);
+
+        jdbc.update("DELETE FROM token_set_view WHERE user_id IN ('ivan', 'judy')");
+
+        HttpResponse<String> stillLinked = api.get("/v1/users/ivan/connections/demo/token", backendToken);
+        assertThat(stillLinked.statusCode()).isEqualTo(200);
+        assertThat(api.json(stillLinked).get("access_token").asText()).isEqualTo(ivansToken);
+
+        assertThat(api.send("DELETE", "/v1/users/judy", admin, null, null).statusCode()).isEqualTo(204);
+        assertThat(eventStore.readEvents(TokenSetId.of("judy", "demo").toString()).asStream()
+                .map(message -> (Object) message.getPayload()))
+                .as("erased, though the view had no row for it").anyMatch(TokenSetErased.class::isInstance);
+        HttpResponse<String> gone = api.get("/v1/users/judy/connections/demo/token", backendToken);
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(api.json(gone).get("type").asText()).isEqualTo("urn:token-broker:problem:not_linked");
+        assertNoTableContains(judysToken);
     }
 
     @Test

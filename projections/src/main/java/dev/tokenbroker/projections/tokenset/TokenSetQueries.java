@@ -16,17 +16,29 @@ import dev.tokenbroker.core.crypto.TokenMaterialErasedException;
  *
  * <p>Reads see every command that has completed, on any instance: the view's write-through
  * ({@link TokenSetViewWriteThrough}) updates the row in the transaction that appends the event. Only while
- * a rebuild replays the view can a row be behind (or missing) until the replay reaches it. The only plaintext that leaves this class is the access token
- * of {@link CurrentAccessToken.Available}; refresh tokens stay sealed.
+ * a rebuild replays the view can a row be behind (or missing) until the replay reaches it:
+ * <ul>
+ *   <li>a missing row is folded from the event store instead ({@link TokenSetViewFromEvents}), for the access
+ *       token and for the full row, so neither answers "not linked" for a linked token set;
+ *   <li>a row behind can show a token the aggregate has since revoked or erased: the token API records the
+ *       hand-out through the aggregate before it answers, and the aggregate refuses it;
+ *   <li>{@link #tokenSetsOfUser} lists the view's rows only: callers that must not miss one (erasing a user)
+ *       also ask {@link #tokenSet} for each connector they know.
+ * </ul>
+ * The only plaintext that leaves this class is the access token of {@link CurrentAccessToken.Available};
+ * refresh tokens stay sealed.
  */
 public final class TokenSetQueries {
 
     private final TokenSetViewRepository repository;
     private final TokenCipher cipher;
+    private final TokenSetViewFromEvents onMiss;
 
-    public TokenSetQueries(TokenSetViewRepository repository, TokenCipher cipher) {
+    /** @param onMiss answers for a token set the view has no row for (see {@link TokenSetViewFromEvents}) */
+    public TokenSetQueries(TokenSetViewRepository repository, TokenCipher cipher, TokenSetViewFromEvents onMiss) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.onMiss = Objects.requireNonNull(onMiss, "onMiss");
     }
 
     /**
@@ -39,6 +51,9 @@ public final class TokenSetQueries {
         TokenSetId tokenSetId = TokenSetId.of(userId, connectorId);
         // Only the columns an answer needs: this runs on every token fetch.
         Optional<AccessTokenRow> found = repository.findAccessToken(tokenSetId);
+        if (found.isEmpty()) {
+            found = onMiss.find(tokenSetId).map(AccessTokenRow::of);
+        }
         if (found.isEmpty()) {
             return new CurrentAccessToken.NotLinked(userId, connectorId);
         }
@@ -66,8 +81,12 @@ public final class TokenSetQueries {
         return repository.findByUser(userId).stream().map(TokenSetView::summary).toList();
     }
 
-    /** The full row, including the sealed refresh token: for the refresh coordinator, not for API answers. */
+    /**
+     * The full row, including the sealed refresh token: for revocation and erasure, not for API answers. A row
+     * the view does not have yet comes from the event store, so a delete never skips a linked token set.
+     */
     public Optional<TokenSetView> tokenSet(TokenSetId tokenSetId) {
-        return repository.find(tokenSetId);
+        Optional<TokenSetView> found = repository.find(tokenSetId);
+        return found.isPresent() ? found : onMiss.find(tokenSetId);
     }
 }
