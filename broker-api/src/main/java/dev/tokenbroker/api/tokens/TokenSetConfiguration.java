@@ -24,6 +24,11 @@ class TokenSetConfiguration {
     }
 
     @Bean
+    HandOutPruning handOutPruning(JdbcTemplate jdbc) {
+        return new HandOutPruning(jdbc);
+    }
+
+    @Bean
     AccessTokenRetrieval accessTokenRetrieval(TokenSetQueries queries, OnDemandRefresh onDemandRefresh,
                                               HandOutRecorder handOuts, Clock clock) {
         return new AccessTokenRetrieval(queries, onDemandRefresh, handOuts, clock);
