@@ -26,7 +26,7 @@ import org.axonframework.messaging.StreamableMessageSource;
  *   <li>latency: an event waits up to 500 ms before its processor sees it (it was most of the
  *       publisher's append → Kafka latency, p50 ≈ 0.4–0.5 s, see {@code benchmarks/kafka-publisher/RESULTS.md});
  *   <li>an idle broker's work: each poll runs the coordinator and then every work package of the
- *       processor, so four processors with 4–16 segments woke about 60 times a second with nothing
+ *       processor, so four processors with 1–16 segments woke about 70 times a second with nothing
  *       to do. With the callback the coordinator runs when events arrive, and otherwise once per claim
  *       interval (5 s), which still extends the token claims in time.
  * </ul>
