@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.connect;
 
+import dev.tokenbroker.api.database.PeriodicCleanup;
 import dev.tokenbroker.core.crypto.KekRing;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -35,6 +36,11 @@ class ConnectConfiguration {
     @Bean
     ConnectSessionCleanup connectSessionCleanup(ConnectSessionStore sessions, Clock clock) {
         return new ConnectSessionCleanup(sessions, clock);
+    }
+
+    @Bean
+    PeriodicCleanup connectSessionCleanupSchedule(ConnectSessionCleanup cleanup) {
+        return new PeriodicCleanup("connect-session-cleanup", ConnectSessionCleanup.INTERVAL, cleanup::deleteExpired);
     }
 
     @Bean

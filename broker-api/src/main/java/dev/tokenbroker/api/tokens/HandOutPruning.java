@@ -1,13 +1,10 @@
 package dev.tokenbroker.api.tokens;
 
 import java.time.Duration;
+import dev.tokenbroker.api.database.PeriodicCleanup;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -18,9 +15,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * all costs one insert and one command the aggregate ignores, which dedupes on its own.
  *
  * <p>A row whose token set has no view row (a rebuild not there yet) is kept. Safe on every instance: plain
- * conditional DELETEs, in batches so that no statement locks many rows or runs long.
+ * conditional DELETEs, in batches so that no statement locks many rows or runs long; run every {@link #INTERVAL} by a
+ * {@link PeriodicCleanup}.
  */
-final class HandOutPruning implements SmartLifecycle {
+final class HandOutPruning {
 
     private static final Logger log = LoggerFactory.getLogger(HandOutPruning.class);
     static final Duration INTERVAL = Duration.ofMinutes(10);
@@ -33,7 +31,6 @@ final class HandOutPruning implements SmartLifecycle {
                 limit ?)""";
 
     private final JdbcTemplate jdbc;
-    private ScheduledExecutorService executor;
 
     HandOutPruning(JdbcTemplate jdbc) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
@@ -50,37 +47,11 @@ final class HandOutPruning implements SmartLifecycle {
         return deleted;
     }
 
-    private void pruneSafely() {
-        try {
-            long deleted = prune();
-            if (deleted > 0) {
-                log.info("Deleted {} hand-out records of superseded, revoked or erased access tokens", deleted);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Pruning hand-out records failed ({}); trying again in {}", e.getClass().getSimpleName(), INTERVAL);
+    /** {@link #prune}, with a log line when it deleted anything: the task a {@link PeriodicCleanup} runs. */
+    void pruneAndLog() {
+        long deleted = prune();
+        if (deleted > 0) {
+            log.info("Deleted {} hand-out records of superseded, revoked or erased access tokens", deleted);
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "hand-out-pruning");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleWithFixedDelay(this::pruneSafely, INTERVAL.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.api.tokens;
 
+import dev.tokenbroker.api.database.PeriodicCleanup;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.crypto.TokenCipher;
 import dev.tokenbroker.core.refresh.RefreshCoordinator;
@@ -26,6 +27,11 @@ class TokenSetConfiguration {
     @Bean
     HandOutPruning handOutPruning(JdbcTemplate jdbc) {
         return new HandOutPruning(jdbc);
+    }
+
+    @Bean
+    PeriodicCleanup handOutPruningSchedule(HandOutPruning pruning) {
+        return new PeriodicCleanup("hand-out-pruning", HandOutPruning.INTERVAL, pruning::pruneAndLog);
     }
 
     @Bean
