@@ -7,6 +7,7 @@
 #    the null server with the broker's JVM SIGSTOPped;
 #    the null server while one thread spins (native/vcpu-gaps.c), broker stopped: a machine about as busy as
 #    the broker makes it at that rate, with nothing but the client and the null server on the request path.
+# ATTRIBUTE=1: split the broker's requests over 2 ms into those on a safepoint and the rest (live/attribute.py).
 # Needs cc (apt-get install gcc).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; W=$1; P=$2; ROUNDS=${3:-3}; S=${4:-30}
@@ -17,7 +18,14 @@ PATHQ=/v1/users/bench-user/connections/demo/token; NULL_PORT=$((P + 1000)); pid=
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 run() { # label port token rate
   local b0 t0 b1 t1 c0 c1; read -r b0 t0 <<< "$(busy)"; c0=$("$HERE/cpu.sh" "$W")
-  "$BIN/constant-rate" localhost "$2" "$PATHQ" "$3" "$4" "$S" 8 5 | sed "s/^/$1: /"
+  if [[ $2 == "$P" && -n ${ATTRIBUTE:-} ]]; then rm -f "$W/safepoints.log"
+    jcmd "$pid" VM.log output="$W/safepoints.log" output_options=filecount=0 what=safepoint=info decorators=timemillis >/dev/null
+    CR_SLOW_DUMP="$W/slow.txt" "$BIN/constant-rate" localhost "$2" "$PATHQ" "$3" "$4" "$S" 8 5 | sed "s/^/$1: /"
+    jcmd "$pid" VM.log disable >/dev/null
+    "$HERE/attribute.py" "$W/slow.txt" "$W/safepoints.log" $(( $4 * S )) | sed "s/^/$1: /"
+  else
+    "$BIN/constant-rate" localhost "$2" "$PATHQ" "$3" "$4" "$S" 8 5 | sed "s/^/$1: /"
+  fi
   read -r b1 t1 <<< "$(busy)"; c1=$("$HERE/cpu.sh" "$W")
   # the broker's CPU only means something while it serves (a PostgreSQL backend that exits takes its CPU along)
   if [[ $2 == "$P" ]]; then
