@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import javax.sql.DataSource;
@@ -185,6 +186,31 @@ class TokenSetQueriesTest {
                         org.assertj.core.groups.Tuple.tuple("github", false, Set.of("repo")),
                         org.assertj.core.groups.Tuple.tuple("google", true, Set.of("email", "openid")));
         assertThat(queries.tokenSetsOfUser("nobody")).isEmpty();
+    }
+
+    @Test
+    void aListingDuringARebuildFoldsTheTokenSetsOfTheGivenConnectorsTheViewDoesNotHave() {
+        TokenSetStory inTheView = harness.story("u11", "github", T0)
+                .link("gho_access-11", null, T0.plusSeconds(3600), Set.of("repo"));
+        // nanoseconds and unordered scopes: the view keeps microseconds (rounded half up) and sorts the scopes
+        TokenSetStory notYetReplayed = harness.story("u11", "google", T0.plusNanos(123_456_789))
+                .link("ya29.access-11", "1//refresh-11", T0.plusSeconds(3600).plusNanos(987_654_521),
+                        Set.of("openid", "email", "profile"));
+        harness.awaitApplied(inTheView);
+        harness.awaitApplied(notYetReplayed);
+        List<TokenSetSummary> before = queries.tokenSetsOfUser("u11");
+
+        harness.jdbc().update("DELETE FROM token_set_view WHERE user_id = 'u11' AND connector_id = 'google'");
+
+        assertThat(queries.tokenSetsOfUser("u11")).as("the view alone misses it")
+                .extracting(TokenSetSummary::connectorId).containsExactly("github");
+        assertThat(queries.tokenSetsOfUser("u11", List.of("google", "gitlab", "github")))
+                .as("folded from its events, the same summary as the projection's; gitlab has no events")
+                .isEqualTo(before);
+        assertThat(queries.tokenSetsOfUser("u11", List.of("gitlab"))).as("only the connectors asked for are folded")
+                .extracting(TokenSetSummary::connectorId).containsExactly("github");
+        assertThat(harness.jdbc().queryForObject("SELECT count(*) FROM token_set_view WHERE user_id = 'u11'",
+                Integer.class)).as("a read, not a write").isEqualTo(1);
     }
 
     @Test

@@ -63,7 +63,9 @@ final class ConnectionsController {
     @GetMapping(path = "/v1/users/{userId}/connections", produces = MediaType.APPLICATION_JSON_VALUE)
     List<Connection> connections(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId, Authentication authentication) {
         ApiClient client = callingClient.require(authentication, ApiScope.TOKENS_READ, ApiScope.CONNECTIONS_WRITE);
-        return queries.tokenSetsOfUser(userId).stream()
+        // The allowed connectors are named so that a rebuild replaying the view does not hide a linked one.
+        List<String> allowed = connectors.ids().stream().filter(client::allowsConnector).toList();
+        return queries.tokenSetsOfUser(userId, allowed).stream()
                 .filter(summary -> client.allowsConnector(summary.connectorId()))
                 .filter(summary -> summary.erasedAt() == null)
                 .map(ConnectionsController::connection)

@@ -5,12 +5,9 @@ import dev.tokenbroker.api.issuer.ApiScope;
 import dev.tokenbroker.api.security.CallingClient;
 import dev.tokenbroker.connectors.ConnectorRegistry;
 import dev.tokenbroker.core.api.Actor;
-import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.projections.tokenset.TokenSetQueries;
 import dev.tokenbroker.projections.tokenset.TokenSetSummary;
 import jakarta.validation.constraints.Pattern;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -38,17 +35,10 @@ final class UserErasureController {
     ResponseEntity<Void> erase(@PathVariable @Pattern(regexp = IdentifierPatterns.USER_ID) String userId,
                                Authentication authentication) {
         String adminClient = callingClient.require(authentication, ApiScope.ADMIN).clientId();
-        // The view's rows, plus every configured connector: while a rebuild replays the view, a linked token set
-        // can have no row yet, and a 204 must still mean every token set of the user is gone.
-        Set<TokenSetId> tokenSets = new LinkedHashSet<>();
-        for (TokenSetSummary summary : queries.tokenSetsOfUser(userId)) {
-            tokenSets.add(summary.tokenSetId());
-        }
-        for (String connectorId : connectors.ids()) {
-            tokenSets.add(TokenSetId.of(userId, connectorId));
-        }
-        for (TokenSetId tokenSet : tokenSets) {
-            revocation.revokeAndErase(tokenSet, Actor.admin(adminClient), "user erased by an administrator");
+        // Every configured connector is named: while a rebuild replays the view, a linked token set can have no
+        // row yet, and a 204 must still mean every token set of the user is gone.
+        for (TokenSetSummary summary : queries.tokenSetsOfUser(userId, connectors.ids())) {
+            revocation.revokeAndErase(summary.tokenSetId(), Actor.admin(adminClient), "user erased by an administrator");
         }
         return ResponseEntity.noContent().build();
     }

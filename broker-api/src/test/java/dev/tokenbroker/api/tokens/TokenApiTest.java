@@ -181,11 +181,17 @@ class TokenApiTest {
         String judysToken = api.json(awaitToken("judy")).get("access_token").asText();
         String admin = api.accessToken("test-admin", BrokerApiTest.ADMIN_SECRET);
 
+        String listedBefore = api.get("/v1/users/ivan/connections", appToken).body();
+
         jdbc.update("DELETE FROM token_set_view WHERE user_id IN ('ivan', 'judy')");
 
         HttpResponse<String> stillLinked = api.get("/v1/users/ivan/connections/demo/token", backendToken);
         assertThat(stillLinked.statusCode()).isEqualTo(200);
         assertThat(api.json(stillLinked).get("access_token").asText()).isEqualTo(ivansToken);
+        HttpResponse<String> stillListed = api.get("/v1/users/ivan/connections", appToken);
+        assertThat(stillListed.statusCode()).isEqualTo(200);
+        assertThat(api.json(stillListed)).as("the listing folds what the view lacks").hasSize(1);
+        assertThat(stillListed.body()).isEqualTo(listedBefore);
 
         assertThat(api.send("DELETE", "/v1/users/judy", admin, null, null).statusCode()).isEqualTo(204);
         assertThat(eventStore.readEvents(TokenSetId.of("judy", "demo").toString()).asStream()

@@ -1,9 +1,12 @@
 package dev.tokenbroker.projections.tokenset;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetStatus;
@@ -22,8 +25,8 @@ import dev.tokenbroker.core.crypto.TokenMaterialErasedException;
  *       token and for the full row, so neither answers "not linked" for a linked token set;
  *   <li>a row behind can show a token the aggregate has since revoked or erased: the token API records the
  *       hand-out through the aggregate before it answers, and the aggregate refuses it;
- *   <li>{@link #tokenSetsOfUser} lists the view's rows only: callers that must not miss one (erasing a user)
- *       also ask {@link #tokenSet} for each connector they know.
+ *   <li>{@link #tokenSetsOfUser(String, Collection)} lists the view's rows and folds the token sets of the
+ *       given connectors the view has no row for, so a listing does not leave out a linked token set either.
  * </ul>
  * The only plaintext that leaves this class is the access token of {@link CurrentAccessToken.Available};
  * refresh tokens stay sealed.
@@ -76,9 +79,29 @@ public final class TokenSetQueries {
         }
     }
 
-    /** The user's token sets, metadata only, ordered by connector id. */
+    /** The user's token sets in the view, metadata only, ordered by connector id. */
     public List<TokenSetSummary> tokenSetsOfUser(String userId) {
         return repository.findByUser(userId).stream().map(TokenSetView::summary).toList();
+    }
+
+    /**
+     * The user's token sets, metadata only, ordered by connector id: the view's rows, and for each of
+     * {@code connectorIds} the view has no row for, the token set as its events make it, if it has any. Each
+     * such connector costs one event-store lookup (an index read when the user never linked there); a
+     * listing is not the token fetch's hot path.
+     */
+    public List<TokenSetSummary> tokenSetsOfUser(String userId, Collection<String> connectorIds) {
+        Map<String, TokenSetSummary> byConnector = new TreeMap<>();
+        for (TokenSetView row : repository.findByUser(userId)) {
+            byConnector.put(row.connectorId(), row.summary());
+        }
+        for (String connectorId : connectorIds) {
+            if (!byConnector.containsKey(connectorId)) {
+                onMiss.find(TokenSetId.of(userId, connectorId))
+                        .ifPresent(folded -> byConnector.put(connectorId, folded.summary()));
+            }
+        }
+        return List.copyOf(byConnector.values());
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.tokenbroker.projections.tokenset;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 import dev.tokenbroker.core.api.RefreshFailureKind;
 import dev.tokenbroker.core.api.SealedToken;
@@ -67,6 +70,28 @@ public record TokenSetView(
             int consecutiveFailures,
             Instant failingSince,
             Instant retryAt) {
+    }
+
+    /**
+     * This row as {@code token_set_view} gives it back: the scopes sorted (stored as a sorted {@code text[]}) and
+     * every instant at PostgreSQL's microsecond precision. A row folded from events ({@link TokenSetViewFromEvents})
+     * is read this way, so an answer does not depend on whether the view had the row.
+     */
+    TokenSetView asStored() {
+        RefreshFailure failure = lastFailure == null ? null : new RefreshFailure(lastFailure.kind(),
+                lastFailure.errorCode(), lastFailure.errorDescription(), lastFailure.consecutiveFailures(),
+                micros(lastFailure.failingSince()), micros(lastFailure.retryAt()));
+        return new TokenSetView(tokenSetId, userId, connectorId, status,
+                Collections.unmodifiableSortedSet(new TreeSet<>(grantedScopes)), upstreamSubject, upstreamDisplayName,
+                dataKeyVersion, accessToken, micros(accessTokenExpiresAt), refreshToken, micros(refreshTokenExpiresAt),
+                idToken, tokenVersion, refreshTokenVersion, micros(linkedAt), micros(lastRefreshedAt), failure,
+                reauthorizationReason, micros(lastHandedOutAt), micros(revokedAt), upstreamRevocation, micros(erasedAt),
+                version, micros(updatedAt));
+    }
+
+    /** Rounded half up to the microsecond, as the PostgreSQL driver sends an instant. */
+    private static Instant micros(Instant instant) {
+        return instant == null ? null : instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
     }
 
     /** The metadata of this row, without any token material. */

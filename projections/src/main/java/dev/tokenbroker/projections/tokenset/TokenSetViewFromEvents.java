@@ -31,7 +31,7 @@ public final class TokenSetViewFromEvents {
         this.eventStore = Objects.requireNonNull(eventStore, "eventStore");
     }
 
-    /** Empty when the token set has no events: never linked. */
+    /** The row as the view would give it back ({@link TokenSetView#asStored()}); empty when the token set has no events: never linked. */
     public Optional<TokenSetView> find(TokenSetId tokenSetId) {
         TokenSetView row = null;
         DomainEventStream events = eventStore.get().readEvents(tokenSetId.toString(), 0);
@@ -39,6 +39,6 @@ public final class TokenSetViewFromEvents {
             DomainEventMessage<?> event = events.next();
             row = TokenSetViewFold.apply(row, event.getPayload(), event.getSequenceNumber(), event.getTimestamp());
         }
-        return Optional.ofNullable(row);
+        return Optional.ofNullable(row).map(TokenSetView::asStored);
     }
 }
