@@ -31,7 +31,10 @@ public final class TokenSetViewFromEvents {
         this.eventStore = Objects.requireNonNull(eventStore, "eventStore");
     }
 
-    /** The row as the view would give it back ({@link TokenSetView#asStored()}); empty when the token set has no events: never linked. */
+    /**
+     * The row as the view would give it back ({@link TokenSetView#asStored()}); empty when the token set has no
+     * events: never linked.
+     */
     public Optional<TokenSetView> find(TokenSetId tokenSetId) {
         TokenSetView row = null;
         DomainEventStream events = eventStore.get().readEvents(tokenSetId.toString(), 0);
