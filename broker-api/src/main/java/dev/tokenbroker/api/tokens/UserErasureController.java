@@ -38,7 +38,8 @@ final class UserErasureController {
         // Every configured connector is named: while a rebuild replays the view, a linked token set can have no
         // row yet, and a 204 must still mean every token set of the user is gone.
         for (TokenSetSummary summary : queries.tokenSetsOfUser(userId, connectors.ids())) {
-            revocation.revokeAndErase(summary.tokenSetId(), Actor.admin(adminClient), "user erased by an administrator");
+            revocation.revokeAndErase(summary.tokenSetId(), Actor.admin(adminClient),
+                    "user erased by an administrator");
         }
         return ResponseEntity.noContent().build();
     }
