@@ -17,14 +17,14 @@ dump, log, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
 threshold = float(sys.argv[4]) if len(sys.argv) > 4 else 2.0
 lines = open(dump).read().splitlines()
 start_ms = float(lines[0].split()[2]) * 1000
-slow = [tuple(map(float, line.split())) for line in lines[1:] if line.strip()]
+slow = [tuple(map(float, line.split())) for line in lines[1:] if line.strip()]  # due, latency, from send[, first]
 safepoints = []  # (began ms, ended ms, name)
 for line in open(log):
     m = re.match(r'\[(\d+)ms\] Safepoint "([^"]+)".*Total: (\d+) ns', line)
     if m:
         ended = int(m.group(1))
         safepoints.append((ended - int(m.group(3)) / 1e6, ended, m.group(2)))
-over = [(start_ms + due, latency) for due, latency, _ in slow if latency > threshold]
+over = [(start_ms + row[0], row[1], len(row) > 3 and row[3] == 1) for row in slow if row[1] > threshold]
 
 
 def cause(due, latency):
@@ -35,10 +35,12 @@ def cause(due, latency):
     return "no safepoint"
 
 
-counts = Counter(cause(due, latency) for due, latency in over)
+counts = Counter(cause(due, latency) for due, latency, _ in over)
+fresh = sum(1 for _, _, first in over if first)
 print("over %.1f ms: %d of %d requests (%.2f %%)" % (threshold, len(over), total, 100.0 * len(over) / total))
 for name, n in counts.most_common():
     print("  %-26s %6d (%.2f %% of all requests)" % (name, n, 100.0 * n / total))
+print("  of them, the first request on a new connection: %d (%.2f %% of all requests)" % (fresh, 100.0 * fresh / total))
 during = [(b, e, k) for b, e, k in safepoints if e >= start_ms]
 long_ones = ["%s %.1f" % (k, e - b) for b, e, k in during if e - b > 1]
 print("safepoints during the run: %d; over 1 ms: %s" % (len(during), ", ".join(long_ones) or "none"))

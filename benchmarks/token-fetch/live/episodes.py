@@ -19,8 +19,8 @@ dump, script, offset = sys.argv[1], sys.argv[2], float(sys.argv[3])
 index = int(sys.argv[4]) if len(sys.argv) > 4 else None
 lines = open(dump).read().splitlines()
 start = float(lines[0].split()[2]) - offset
-over = [(start + due / 1000, latency) for due, latency, _ in
-        (tuple(map(float, line.split())) for line in lines[1:] if line.strip()) if latency > 2]
+over = [(start + row[0] / 1000, row[1]) for row in
+        (tuple(map(float, line.split())) for line in lines[1:] if line.strip()) if row[1] > 2]
 episodes, current = [], None
 for due, latency in over:
     if current and due - current[1] < 0.005:

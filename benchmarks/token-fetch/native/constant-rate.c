@@ -17,7 +17,8 @@
  * Prints the achieved rate, errors, the client's own CPU per request, and exact percentiles (every sample is kept)
  * of two times: from the due time (the number that counts), and from the actual send (the server's part, without
  * the generator's own lateness or the wait for a free connection). CR_SLOW_DUMP=FILE writes every request slower
- * than 1 ms (due time, both latencies) to see whether slow requests come alone or in episodes.
+ * than 1 ms (due time, both latencies, whether it was the first on a new connection) to see whether slow requests
+ * come alone or in episodes.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,6 +43,7 @@
 typedef struct {
     int fd;
     int busy;          /* a request is outstanding */
+    int fresh;         /* opened and not used yet: its first request also pays for the new connection */
     int64_t due;       /* due time of the outstanding request */
     int64_t sent;      /* when it was written */
     int64_t index;     /* its index */
@@ -51,6 +53,7 @@ typedef struct {
 
 static struct sockaddr_in addr;
 static int64_t *service; /* response time from the actual send: the server's part, without the client's lateness */
+static char *first;      /* 1 for a request that was the first on a newly opened connection */
 static char *request;
 static size_t request_len;
 static int epfd;
@@ -76,6 +79,7 @@ static void open_conn(conn_t *c) {
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl");
     c->busy = 0;
     c->have = 0;
+    c->fresh = 1;
 }
 
 static void close_conn(conn_t *c) {
@@ -185,7 +189,8 @@ int main(int argc, char **argv) {
     int64_t interval = closed ? 0 : (int64_t) (1e9 / rate);
     int64_t *lat = calloc((size_t) total, sizeof *lat);
     service = calloc((size_t) total, sizeof *service);
-    if (!lat || !service) die("calloc");
+    first = calloc((size_t) total, 1);
+    if (!lat || !service || !first) die("calloc");
     /* the default 50 us timer slack would make every send late by that much */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
@@ -219,6 +224,7 @@ int main(int argc, char **argv) {
             c->due = due;
             c->index = next++;
             c->sent = now_ns();
+            first[c->index] = (char) c->fresh;
             if (send_request(c) < 0) {
                 close_conn(c);
                 open_conn(c);
@@ -226,7 +232,9 @@ int main(int argc, char **argv) {
                 c->busy = 1;
                 c->due = due;
                 c->index = next - 1;
+                first[c->index] = 1;
             }
+            c->fresh = 0;
         }
         if (closed && now >= end_closed && nidle == nconns) break;
         if (!closed && done >= total) break;
@@ -302,17 +310,25 @@ int main(int argc, char **argv) {
 
     const char *dump = getenv("CR_SLOW_DUMP");
     if (dump && !closed) {
-        /* every request slower than 1 ms: due time (ms since start), latency from due, response time from send */
+        /* every request slower than 1 ms: due time (ms since start), latency from due, response time from send,
+           1 if it was the first request on a newly opened connection */
         FILE *f = fopen(dump, "w");
         /* the wall-clock time of the schedule's start, to line episodes up with e.g. a GC log */
         struct timespec wall;
         clock_gettime(CLOCK_REALTIME, &wall);
         double start_wall = (double) wall.tv_sec + (double) wall.tv_nsec / 1e9 - (double) (now_ns() - start) / 1e9;
-        fprintf(f, "# start %.6f (epoch seconds); then per line: due ms since start, latency from due ms, from send ms\n", start_wall);
+        fprintf(f, "# start %.6f (epoch seconds); then per line: due ms since start, latency from due ms, from send ms, first on a new connection\n", start_wall);
         for (int64_t i = warmup_count; i < total; i++) {
-            if (lat[i] > 1000000) fprintf(f, "%.3f %.3f %.3f\n", (double) (i * interval) / 1e6, (double) lat[i] / 1e6, (double) service[i] / 1e6);
+            if (lat[i] > 1000000) fprintf(f, "%.3f %.3f %.3f %d\n", (double) (i * interval) / 1e6, (double) lat[i] / 1e6, (double) service[i] / 1e6, first[i]);
         }
         fclose(f);
+    }
+    /* the requests that also paid for a new connection (the server closed the last one, e.g. Tomcat's
+       max-keep-alive-requests): how many, and how long they took from the due time */
+    int64_t nfirst = 0;
+    int64_t *firsts = calloc((size_t) total, sizeof *firsts);
+    for (int64_t i = measured_from < 0 ? 0 : measured_from; i < done && firsts; i++) {
+        if (first[i]) firsts[nfirst++] = lat[i];
     }
     int64_t count = done - (measured_from < 0 ? 0 : measured_from);
     int64_t *m = lat + (measured_from < 0 ? 0 : measured_from);
@@ -333,5 +349,11 @@ int main(int argc, char **argv) {
     }
     printf("response time from the actual send: p50=%.2fms p90=%.2fms p99=%.2fms p99.9=%.2fms max=%.2fms\n",
            pct(sv, count, .5), pct(sv, count, .9), pct(sv, count, .99), pct(sv, count, .999), (double) sv[count - 1] / 1e6);
+    if (nfirst > 0) {
+        qsort(firsts, (size_t) nfirst, sizeof *firsts, cmp64);
+        printf("first requests on a new connection: %lld (%.2f%%), from due time p50=%.2fms p90=%.2fms max=%.2fms\n",
+               (long long) nfirst, 100.0 * (double) nfirst / (double) count, pct(firsts, nfirst, .5),
+               pct(firsts, nfirst, .9), (double) firsts[nfirst - 1] / 1e6);
+    }
     return 0;
 }
