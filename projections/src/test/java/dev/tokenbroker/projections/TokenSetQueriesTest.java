@@ -179,13 +179,13 @@ class TokenSetQueriesTest {
         harness.awaitApplied(github);
         harness.awaitApplied(google);
 
-        assertThat(queries.tokenSetsOfUser("u7"))
+        assertThat(queries.tokenSetsOfUser("u7", List.of()))
                 .extracting(TokenSetSummary::connectorId, TokenSetSummary::hasRefreshToken,
                         TokenSetSummary::grantedScopes)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("github", false, Set.of("repo")),
                         org.assertj.core.groups.Tuple.tuple("google", true, Set.of("email", "openid")));
-        assertThat(queries.tokenSetsOfUser("nobody")).isEmpty();
+        assertThat(queries.tokenSetsOfUser("nobody", List.of())).isEmpty();
     }
 
     @Test
@@ -198,11 +198,11 @@ class TokenSetQueriesTest {
                         Set.of("openid", "email", "profile"));
         harness.awaitApplied(inTheView);
         harness.awaitApplied(notYetReplayed);
-        List<TokenSetSummary> before = queries.tokenSetsOfUser("u11");
+        List<TokenSetSummary> before = queries.tokenSetsOfUser("u11", List.of());
 
         harness.jdbc().update("DELETE FROM token_set_view WHERE user_id = 'u11' AND connector_id = 'google'");
 
-        assertThat(queries.tokenSetsOfUser("u11")).as("the view alone misses it")
+        assertThat(queries.tokenSetsOfUser("u11", List.of())).as("the view alone misses it")
                 .extracting(TokenSetSummary::connectorId).containsExactly("github");
         assertThat(queries.tokenSetsOfUser("u11", List.of("google", "gitlab", "github")))
                 .as("folded from its events, the same summary as the projection's; gitlab has no events")

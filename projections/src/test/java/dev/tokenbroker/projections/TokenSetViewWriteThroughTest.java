@@ -98,7 +98,7 @@ class TokenSetViewWriteThroughTest {
         harness.commands().sendAndWait(new RevokeTokenSetCommand(id, UpstreamRevocationOutcome.REVOKED, null, true,
                 user, "unlink"));
         assertThat(queries.currentAccessToken("yara", "google")).isInstanceOf(CurrentAccessToken.Erased.class);
-        assertThat(queries.tokenSetsOfUser("yara")).singleElement()
+        assertThat(queries.tokenSetsOfUser("yara", List.of())).singleElement()
                 .satisfies(summary -> assertThat(summary.erasedAt()).isNotNull());
 
         // The processor, running again, has nothing to add: same rows as the write-through wrote.

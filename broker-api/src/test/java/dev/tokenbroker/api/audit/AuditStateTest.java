@@ -174,7 +174,7 @@ class AuditStateTest {
             AuditStory.awaitClockPast(Instant.now().plusMillis(5));
             Instant at = Instant.now();
             AuditStory.awaitClockPast(at.plusMillis(5));
-            TokenSetSummary after = queries.tokenSetsOfUser(user).get(0);
+            TokenSetSummary after = queries.tokenSetsOfUser(user, List.of()).get(0);
             if (after.equals(summary)) {
                 return Map.of(at, summary);
             }
@@ -184,7 +184,7 @@ class AuditStateTest {
 
     private TokenSetSummary settled(AuditStory story, String user) {
         return await().atMost(Duration.ofSeconds(10)).until(() -> {
-            List<TokenSetSummary> sets = queries.tokenSetsOfUser(user);
+            List<TokenSetSummary> sets = queries.tokenSetsOfUser(user, List.of());
             if (sets.isEmpty()) {
                 return null;
             }

@@ -19,6 +19,8 @@ import dev.tokenbroker.core.api.TokenSetId;
 import dev.tokenbroker.core.api.TokenSetRefreshed;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -151,8 +153,8 @@ class BadInputTest {
     private long eventsTheCallsCouldCause() {
         List<String> ivansTokenSets = connectors.ids().stream()
                 .map(connector -> TokenSetId.of("ivan", connector).toString()).toList();
-        String placeholders = String.join(",", java.util.Collections.nCopies(ivansTokenSets.size(), "?"));
-        List<Object> arguments = new java.util.ArrayList<>(ivansTokenSets);
+        String placeholders = String.join(",", Collections.nCopies(ivansTokenSets.size(), "?"));
+        List<Object> arguments = new ArrayList<>(ivansTokenSets);
         arguments.addAll(List.of(TokenSetRefreshed.class.getName(), TokenRefreshFailed.class.getName(),
                 ReauthorizationRequired.class.getName()));
         return jdbc.queryForObject("select count(*) from domainevententry where aggregateidentifier in ("
