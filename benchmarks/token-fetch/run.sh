@@ -154,13 +154,14 @@ summary() { # wrk output → "p50 p99 rps errors"
 
 # CPU time (ms) of the broker JVM plus its embedded PostgreSQL (postmaster and backends): CPU per
 # request is the number that stays meaningful when other work shares the cores; latency does not.
+# Reaped children count too (cutime + cstime): a backend that exits mid-run stays in the postmaster's sum.
 cpu_ms() {
   local pids="$BROKER_PID" pm
   # The postmaster's command line has "-D <data dir>"; the JVM's has the directory too, hence the "-D".
   for pm in $(pgrep -f -- "-D $WORK/postgres" || true); do pids="$pids $pm $(pgrep -P "$pm" | tr '\n' ' ')"; done
   # shellcheck disable=SC2086
   for p in $pids; do [[ -r /proc/$p/stat ]] && sed 's/^.*) //' "/proc/$p/stat"; done \
-    | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13} END {printf "%d", t * 1000 / hz}'
+    | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13 + $14 + $15} END {printf "%d", t * 1000 / hz}'
 }
 
 # Time to steady state (issue 17): saturating load on the token endpoint right after the link, in 2 s slices,
