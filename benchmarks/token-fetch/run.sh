@@ -78,7 +78,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --broker.embedded-postgres.data-directory="$WORK/postgres" --broker.crypto.kek.generate-into="$WORK/kek" \
   --broker.demo.enabled=true --broker.demo.idp-port="$IDP_PORT" --broker.demo.access-token-ttl=1h \
   --logging.level.root=WARN ${BROKER_ARGS:-} >"$WORK/broker.log" 2>&1 &
-BROKER_PID=$!
+BROKER_PID=$!; echo "$BROKER_PID" > "$WORK/pid"  # for live/cpu.sh
 LAUNCHED="$(date +%s%N)"
 for _ in $(seq 1 "${READY_TIMEOUT:-${START_TIMEOUT:-300}}"); do
   if curl -fsS "$BASE/actuator/health/readiness" 2>/dev/null | grep -q UP; then break; fi
@@ -152,17 +152,9 @@ summary() { # wrk output → "p50 p99 rps errors"
        END{printf "p50=%-9s p99=%-9s rps=%-9s non2xx=%-6s%s", p50, p99, rps, (err==""?0:err), sock}'
 }
 
-# CPU time (ms) of the broker JVM plus its embedded PostgreSQL (postmaster and backends): CPU per
-# request is the number that stays meaningful when other work shares the cores; latency does not.
-# Reaped children count too (cutime + cstime): a backend that exits mid-run stays in the postmaster's sum.
-cpu_ms() {
-  local pids="$BROKER_PID" pm
-  # The postmaster's command line has "-D <data dir>"; the JVM's has the directory too, hence the "-D".
-  for pm in $(pgrep -f -- "-D $WORK/postgres" || true); do pids="$pids $pm $(pgrep -P "$pm" | tr '\n' ' ')"; done
-  # shellcheck disable=SC2086
-  for p in $pids; do [[ -r /proc/$p/stat ]] && sed 's/^.*) //' "/proc/$p/stat"; done \
-    | awk -v hz="$(getconf CLK_TCK)" '{t += $12 + $13 + $14 + $15} END {printf "%d", t * 1000 / hz}'
-}
+# CPU time (ms) of the broker JVM plus its embedded PostgreSQL (postmaster and backends, reaped ones included):
+# CPU per request is the number that stays meaningful when other work shares the cores; latency does not.
+cpu_ms() { "$ROOT/benchmarks/token-fetch/live/cpu.sh" "$WORK"; }
 
 # Time to steady state (issue 17): saturating load on the token endpoint right after the link, in 2 s slices,
 # STEADY seconds long; prints seconds since the JVM was launched and the throughput of each slice.

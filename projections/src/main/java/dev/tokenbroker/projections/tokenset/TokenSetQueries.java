@@ -82,9 +82,8 @@ public final class TokenSetQueries {
     /**
      * The user's token sets, metadata only, ordered by connector id: the view's rows, and for each of
      * {@code connectorIds} the view has no row for, the token set as its events make it, if it has any (none
-     * named: the view's rows alone). Each
-     * such connector costs one event-store lookup (an index read when the user never linked there); a
-     * listing is not the token fetch's hot path.
+     * named: the view's rows alone). Each such connector costs one event-store lookup (an index read when the
+     * user never linked there); a listing is not the token fetch's hot path.
      */
     public List<TokenSetSummary> tokenSetsOfUser(String userId, Collection<String> connectorIds) {
         Map<String, TokenSetSummary> byConnector = new TreeMap<>();
